@@ -1,0 +1,48 @@
+// to_dot: the recorded graph as Graphviz DOT.
+#include <fmt/format.h>
+
+#include <unordered_map>
+
+#include "autodiff/autograd.h"
+#include "autodiff/node.h"
+
+namespace xg {
+
+std::string to_dot(const Tensor& t) {
+  std::string out = "digraph xgrad {\n  rankdir=BT;\n  node [shape=box, fontname=\"monospace\"];\n";
+  if (!t.defined() || !t.grad_fn()) {
+    if (t.defined()) out += fmt::format("  t [shape=ellipse, label=\"tensor {}\"];\n", to_string(t.shape()));
+    return out + "}\n";
+  }
+  std::unordered_map<const void*, std::size_t> ids;
+  auto id_of = [&ids](const void* p) {
+    auto [it, fresh] = ids.emplace(p, ids.size());
+    return std::pair{it->second, fresh};
+  };
+  std::vector<autograd::Node*> stack{t.grad_fn().get()};
+  id_of(stack.back());
+  while (!stack.empty()) {
+    autograd::Node* n = stack.back();
+    stack.pop_back();
+    const std::size_t nid = ids.at(n);
+    std::string file = n->loc.file_name();
+    if (auto slash = file.rfind('/'); slash != std::string::npos) file = file.substr(slash + 1);
+    out += fmt::format("  n{} [label=\"{}\\n{} {}\\n{}:{}\"];\n", nid, n->name, to_string(n->out_shape),
+                       dtype_name(n->out_dtype), file, n->loc.line());
+    for (std::size_t i = 0; i < n->next.size(); ++i) {
+      const auto& e = n->next[i];
+      if (e.fn) {
+        auto [cid, fresh] = id_of(e.fn.get());
+        if (fresh) stack.push_back(e.fn.get());
+        out += fmt::format("  n{} -> n{};\n", cid, nid);
+      } else if (e.leaf) {
+        auto [cid, fresh] = id_of(e.leaf.get());
+        if (fresh) out += fmt::format("  n{} [shape=ellipse, label=\"leaf {} {}\"];\n", cid, to_string(e.leaf->shape), dtype_name(e.leaf->dtype));
+        out += fmt::format("  n{} -> n{};\n", cid, nid);
+      }
+    }
+  }
+  return out + "}\n";
+}
+
+}  // namespace xg

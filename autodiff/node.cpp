@@ -1,0 +1,86 @@
+#include "autodiff/node.h"
+
+#include <fmt/format.h>
+
+#include "autodiff/grad_mode.h"
+#include "autodiff/record.h"
+
+namespace xg::autograd {
+
+namespace {
+// Detaches the nodes only `n` keeps alive, so they can be destroyed by a loop instead of a chain
+// of nested destructors (a graph of 10^6 ops would otherwise overflow the stack).
+void steal_children(Node& n, std::vector<std::shared_ptr<Node>>& out) {
+  for (std::size_t i = 0; i < n.saved.size(); ++i) n.saved[i] = SavedTensor{};
+  for (std::size_t i = 0; i < n.next.size(); ++i) {
+    auto& e = n.next[i];
+    if (e.fn && e.fn.use_count() == 1) out.push_back(std::move(e.fn));
+    e.fn.reset();
+  }
+}
+}  // namespace
+
+Node::~Node() {
+  std::vector<std::shared_ptr<Node>> pending;
+  steal_children(*this, pending);
+  while (!pending.empty()) {
+    std::shared_ptr<Node> n = std::move(pending.back());
+    pending.pop_back();
+    steal_children(*n, pending);
+  }
+}
+
+Tensor Node::saved_value(std::size_t i) {
+  if (released)
+    throw AutogradError(fmt::format(
+        "backward: trying to backward through the graph a second time: the values saved by '{}' (recorded at {}:{}) "
+        "were already freed; pass retain_graph=true to the first backward",
+        name, loc.file_name(), loc.line()));
+  SavedTensor& s = saved[i];
+  const Storage& st = *s.tensor.impl()->storage;
+  if (st.version != s.version)
+    throw AutogradError(fmt::format(
+        "backward: a tensor of shape {} saved by '{}' (recorded at {}:{}) was modified by an in-place operation "
+        "('{}'): its version is {}, expected {}. Use an out-of-place op or clone() it first",
+        to_string(s.tensor.shape()), name, loc.file_name(), loc.line(), st.last_inplace_op ? st.last_inplace_op : "?",
+        st.version, s.version));
+  if (!s.is_output || !GradMode::is_enabled()) return s.tensor;
+  // Differentiating through a saved output: give it back its history (this node).
+  Tensor linked = alias_with_shape(s.tensor, s.tensor.shape());
+  linked.impl()->requires_grad = true;
+  linked.impl()->grad_fn = shared_from_this();
+  return linked;
+}
+
+void Node::release() {
+  released = true;
+  for (std::size_t i = 0; i < saved.size(); ++i) saved[i].tensor = Tensor{};
+}
+
+void attach(const std::shared_ptr<Node>& node, Tensor& out, const char* name, const SourceLocation& loc,
+            std::span<const Tensor* const> inputs, std::span<const Tensor* const> saved) {
+  node->name = name;
+  node->loc = loc;
+  node->out_shape = out.shape();
+  node->out_dtype = out.dtype();
+  for (const Tensor* t : inputs) {
+    Edge e;
+    if (t->defined() && t->impl()->requires_grad) {
+      if (t->impl()->grad_fn) e.fn = t->impl()->grad_fn;
+      else e.leaf = t->impl();
+    }
+    node->next.push_back(std::move(e));
+  }
+  for (const Tensor* t : saved) {
+    const bool is_output = t->impl() == out.impl();
+    SavedTensor s;
+    s.tensor = is_output ? alias_with_shape(out, out.shape()) : *t;
+    s.version = t->impl()->storage->version;
+    s.is_output = is_output;
+    node->saved.push_back(std::move(s));
+  }
+  out.impl()->requires_grad = true;
+  out.impl()->grad_fn = node;
+}
+
+}  // namespace xg::autograd

@@ -1,0 +1,152 @@
+#pragma once
+// Every differentiable op. Each is defined once (autodiff/ops_*.cpp): a tensor/ kernel for the
+// forward and a derivative rule written with these same ops, so create_graph=true gives higher
+// derivatives. The trailing `loc` parameter records the caller's line for DetectAnomalyGuard and
+// to_dot; never pass it yourself.
+#include <optional>
+#include <tuple>
+#include <vector>
+
+#include "tensor/tensor.h"
+
+namespace xg {
+
+// ----- element-wise, broadcasting like NumPy/PyTorch -----
+Tensor neg(const Tensor& x, XG_HERE);
+Tensor add(const Tensor& a, const Tensor& b, XG_HERE);
+Tensor sub(const Tensor& a, const Tensor& b, XG_HERE);
+Tensor mul(const Tensor& a, const Tensor& b, XG_HERE);
+Tensor div(const Tensor& a, const Tensor& b, XG_HERE);
+Tensor add(const Tensor& a, double b, XG_HERE);
+Tensor sub(const Tensor& a, double b, XG_HERE);
+Tensor sub(double a, const Tensor& b, XG_HERE);
+Tensor mul(const Tensor& a, double b, XG_HERE);
+Tensor div(const Tensor& a, double b, XG_HERE);
+Tensor div(double a, const Tensor& b, XG_HERE);
+Tensor pow(const Tensor& x, double exponent, XG_HERE);
+Tensor pow(const Tensor& x, const Tensor& exponent, XG_HERE);
+Tensor pow(double base, const Tensor& exponent, XG_HERE);
+Tensor exp(const Tensor& x, XG_HERE);
+Tensor log(const Tensor& x, XG_HERE);
+Tensor log1p(const Tensor& x, XG_HERE);
+Tensor sqrt(const Tensor& x, XG_HERE);
+Tensor rsqrt(const Tensor& x, XG_HERE);
+Tensor square(const Tensor& x, XG_HERE);
+Tensor reciprocal(const Tensor& x, XG_HERE);
+Tensor abs(const Tensor& x, XG_HERE);
+Tensor sign(const Tensor& x, XG_HERE);  // gradient is zero
+Tensor sin(const Tensor& x, XG_HERE);
+Tensor cos(const Tensor& x, XG_HERE);
+Tensor erf(const Tensor& x, XG_HERE);
+Tensor tanh(const Tensor& x, XG_HERE);
+Tensor sigmoid(const Tensor& x, XG_HERE);
+Tensor relu(const Tensor& x, XG_HERE);
+Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01, XG_HERE);
+Tensor elu(const Tensor& x, double alpha = 1.0, XG_HERE);
+Tensor gelu(const Tensor& x, XG_HERE);  // exact (erf) form, PyTorch's default
+Tensor softplus(const Tensor& x, double beta = 1.0, double threshold = 20.0, XG_HERE);
+Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max, XG_HERE);
+Tensor maximum(const Tensor& a, const Tensor& b, XG_HERE);  // ties split the gradient evenly
+Tensor minimum(const Tensor& a, const Tensor& b, XG_HERE);
+// Elements of a where cond != 0, else of b. cond may have any dtype.
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b, XG_HERE);
+
+// Comparisons give a mask of 1/0 in the operands' dtype; masks carry no gradient.
+Tensor eq(const Tensor& a, const Tensor& b);
+Tensor ne(const Tensor& a, const Tensor& b);
+Tensor lt(const Tensor& a, const Tensor& b);
+Tensor le(const Tensor& a, const Tensor& b);
+Tensor gt(const Tensor& a, const Tensor& b);
+Tensor ge(const Tensor& a, const Tensor& b);
+Tensor eq(const Tensor& a, double b);
+Tensor ne(const Tensor& a, double b);
+Tensor lt(const Tensor& a, double b);
+Tensor le(const Tensor& a, double b);
+Tensor gt(const Tensor& a, double b);
+Tensor ge(const Tensor& a, double b);
+Tensor logical_and(const Tensor& a, const Tensor& b);
+bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8);
+bool equal(const Tensor& a, const Tensor& b);  // same shape, dtype and values
+
+Tensor operator+(const Tensor& a, const Tensor& b);
+Tensor operator-(const Tensor& a, const Tensor& b);
+Tensor operator*(const Tensor& a, const Tensor& b);
+Tensor operator/(const Tensor& a, const Tensor& b);
+Tensor operator+(const Tensor& a, double b);
+Tensor operator-(const Tensor& a, double b);
+Tensor operator*(const Tensor& a, double b);
+Tensor operator/(const Tensor& a, double b);
+Tensor operator+(double a, const Tensor& b);
+Tensor operator-(double a, const Tensor& b);
+Tensor operator*(double a, const Tensor& b);
+Tensor operator/(double a, const Tensor& b);
+
+// ----- reductions (dims may be negative; empty dims = all) -----
+Tensor sum(const Tensor& x, XG_HERE);
+Tensor sum(const Tensor& x, std::vector<std::int64_t> dims, bool keepdim = false, XG_HERE);
+Tensor mean(const Tensor& x, XG_HERE);
+Tensor mean(const Tensor& x, std::vector<std::int64_t> dims, bool keepdim = false, XG_HERE);
+Tensor var(const Tensor& x, bool unbiased = true, XG_HERE);
+Tensor var(const Tensor& x, std::vector<std::int64_t> dims, bool unbiased = true, bool keepdim = false, XG_HERE);
+Tensor std(const Tensor& x, bool unbiased = true, XG_HERE);
+Tensor std(const Tensor& x, std::vector<std::int64_t> dims, bool unbiased = true, bool keepdim = false, XG_HERE);
+Tensor prod(const Tensor& x, XG_HERE);
+Tensor prod(const Tensor& x, std::int64_t dim, bool keepdim = false, XG_HERE);
+Tensor logsumexp(const Tensor& x, std::vector<std::int64_t> dims, bool keepdim = false, XG_HERE);
+// p = 1, 2 or INFINITY.
+Tensor norm(const Tensor& x, double p = 2, XG_HERE);
+Tensor norm(const Tensor& x, double p, std::vector<std::int64_t> dims, bool keepdim = false, XG_HERE);
+Tensor max(const Tensor& x, XG_HERE);  // ties share the gradient evenly
+Tensor min(const Tensor& x, XG_HERE);
+// (values, int64 indices of the first extreme element); the gradient goes to that index.
+std::tuple<Tensor, Tensor> max(const Tensor& x, std::int64_t dim, bool keepdim = false, XG_HERE);
+std::tuple<Tensor, Tensor> min(const Tensor& x, std::int64_t dim, bool keepdim = false, XG_HERE);
+Tensor argmax(const Tensor& x, std::int64_t dim, bool keepdim = false);
+Tensor argmin(const Tensor& x, std::int64_t dim, bool keepdim = false);
+
+// ----- shape -----
+Tensor reshape(const Tensor& x, const Shape& shape, XG_HERE);  // one dim may be -1; shares storage
+Tensor view(const Tensor& x, const Shape& shape, XG_HERE);
+Tensor flatten(const Tensor& x, std::int64_t start_dim = 0, std::int64_t end_dim = -1, XG_HERE);
+Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1, XG_HERE);
+Tensor t(const Tensor& x, XG_HERE);  // 2-D transpose
+Tensor permute(const Tensor& x, std::vector<std::int64_t> dims, XG_HERE);
+Tensor squeeze(const Tensor& x, XG_HERE);
+Tensor squeeze(const Tensor& x, std::int64_t dim, XG_HERE);
+Tensor unsqueeze(const Tensor& x, std::int64_t dim, XG_HERE);
+Tensor expand(const Tensor& x, const Shape& shape, XG_HERE);  // -1 keeps a dim
+Tensor broadcast_to(const Tensor& x, const Shape& shape, XG_HERE);
+// Sums x down to `shape` (the reverse of broadcasting): the gradient of a broadcast.
+Tensor sum_to(const Tensor& x, const Shape& shape, XG_HERE);
+Tensor cat(const std::vector<Tensor>& xs, std::int64_t dim = 0, XG_HERE);
+Tensor stack(const std::vector<Tensor>& xs, std::int64_t dim = 0, XG_HERE);
+Tensor narrow(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t length, XG_HERE);
+// Elements [start, end) along dim (negative values count from the end; clamped like Python).
+Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t end, XG_HERE);
+// Zeros of `shape` with `src` at [start, start + src.size(dim)) along dim (narrow's adjoint).
+Tensor narrow_scatter(const Shape& shape, const Tensor& src, std::int64_t dim, std::int64_t start, XG_HERE);
+Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index, XG_HERE);
+// A copy of self with src's slices added at index positions along dim (index_select's adjoint).
+Tensor index_add(const Tensor& self, std::int64_t dim, const Tensor& index, const Tensor& src, XG_HERE);
+Tensor gather(const Tensor& x, std::int64_t dim, const Tensor& index, XG_HERE);
+Tensor scatter_add(const Tensor& self, std::int64_t dim, const Tensor& index, const Tensor& src, XG_HERE);
+Tensor one_hot(const Tensor& index, std::int64_t num_classes = -1, DType dtype = kInt64);
+
+// ----- linear algebra -----
+// 1-D·1-D, 2-D, 1-D with 2-D, and batched N-D with broadcast batch dims, as torch.matmul.
+Tensor matmul(const Tensor& a, const Tensor& b, XG_HERE);
+Tensor mm(const Tensor& a, const Tensor& b, XG_HERE);
+// op(a) @ op(b) where op transposes the last two dims when its flag is set (no copy is made).
+Tensor gemm(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b, XG_HERE);
+// x @ weight^T + bias with weight [out, in], as torch.nn.functional.linear.
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = {}, XG_HERE);
+
+// ----- neural-network primitives -----
+Tensor softmax(const Tensor& x, std::int64_t dim, XG_HERE);
+Tensor log_softmax(const Tensor& x, std::int64_t dim, XG_HERE);
+
+// ----- conversion -----
+Tensor to_dtype(const Tensor& x, DType dtype, XG_HERE);  // differentiable between float dtypes
+Tensor clone(const Tensor& x, XG_HERE);
+
+}  // namespace xg

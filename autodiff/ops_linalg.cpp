@@ -1,0 +1,99 @@
+// Matrix products and the softmax family.
+#include "autodiff/checks.h"
+#include "autodiff/ops.h"
+#include "autodiff/record.h"
+#include "tensor/kernels.h"
+
+namespace xg {
+
+using autograd::GradList;
+using autograd::Node;
+using autograd::record;
+
+Tensor gemm(const Tensor& a, const Tensor& b, bool ta, bool tb, SourceLocation loc) {
+  autograd::check_float("matmul", a);
+  autograd::check_same_dtype("matmul", a, b);
+  if (a.dim() < 2 || b.dim() < 2)
+    throw ShapeError(fmt::format("matmul: gemm needs operands with at least 2 dims, got {} and {}", to_string(a.shape()),
+                                 to_string(b.shape())));
+  const std::int64_t ka = ta ? a.size(-2) : a.size(-1), kb = tb ? b.size(-1) : b.size(-2);
+  if (ka != kb)
+    throw ShapeError(fmt::format("matmul: inner dimensions differ: {}{} @ {}{} ({} vs {})", to_string(a.shape()), ta ? "^T" : "",
+                                 to_string(b.shape()), tb ? "^T" : "", ka, kb));
+  const Shape ba(a.shape().begin(), a.shape().end() - 2), bb(b.shape().begin(), b.shape().end() - 2);
+  broadcast_shapes("matmul (batch dims)", ba, bb);
+  return record(kernel::gemm(a, b, ta, tb), "matmul", loc, {&a, &b}, {&a, &b}, [ta, tb, sa = a.shape(), sb = b.shape()](Node& n, const Tensor& g) {
+    // C = op(A) op(B): the gradients are again products with transpose flags, no copies.
+    const Tensor A = n.saved_value(0), B = n.saved_value(1);
+    Tensor ga, gb;
+    if (n.needs_grad(0)) ga = sum_to(ta ? gemm(B, g, tb, true) : gemm(g, B, false, !tb), sa);
+    if (n.needs_grad(1)) gb = sum_to(tb ? gemm(g, A, true, ta) : gemm(A, g, !ta, false), sb);
+    return GradList{ga, gb};
+  });
+}
+
+Tensor matmul(const Tensor& a, const Tensor& b, SourceLocation loc) {
+  autograd::check_float("matmul", a);
+  autograd::check_same_dtype("matmul", a, b);
+  if (a.dim() == 0 || b.dim() == 0)
+    throw ShapeError(fmt::format("matmul: both operands need at least 1 dim, got {} and {}", to_string(a.shape()), to_string(b.shape())));
+  const std::int64_t ka = a.size(-1), kb = b.dim() == 1 ? b.size(0) : b.size(-2);
+  if (ka != kb)
+    throw ShapeError(fmt::format("matmul: inner dimensions differ: {} @ {} ({} vs {})", to_string(a.shape()), to_string(b.shape()), ka, kb));
+  const Tensor a2 = a.dim() == 1 ? unsqueeze(a, 0, loc) : a;
+  const Tensor b2 = b.dim() == 1 ? unsqueeze(b, -1, loc) : b;
+  Tensor out = gemm(a2, b2, false, false, loc);
+  if (b.dim() == 1) out = squeeze(out, -1, loc);
+  if (a.dim() == 1) out = squeeze(out, b.dim() == 1 ? -1 : -2, loc);
+  return out;
+}
+
+Tensor mm(const Tensor& a, const Tensor& b, SourceLocation loc) {
+  autograd::check_defined("mm", a);
+  autograd::check_defined("mm", b);
+  if (a.dim() != 2 || b.dim() != 2)
+    throw ShapeError(fmt::format("mm: expects two 2-D tensors, got {} and {}", to_string(a.shape()), to_string(b.shape())));
+  return gemm(a, b, false, false, loc);
+}
+
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias, SourceLocation loc) {
+  autograd::check_defined("linear", x);
+  autograd::check_defined("linear", weight);
+  if (weight.dim() != 2)
+    throw ShapeError(fmt::format("linear: weight must be 2-D [out, in], got {}", to_string(weight.shape())));
+  if (x.dim() == 0 || x.size(-1) != weight.size(1))
+    throw ShapeError(fmt::format("linear: input {} has {} features, weight {} expects {}", to_string(x.shape()),
+                                 x.dim() ? x.size(-1) : 0, to_string(weight.shape()), weight.size(1)));
+  const Tensor x2 = x.dim() == 1 ? unsqueeze(x, 0, loc) : x;
+  Tensor out = gemm(x2, weight, false, true, loc);
+  if (x.dim() == 1) out = squeeze(out, 0, loc);
+  if (bias.defined()) {
+    if (bias.dim() != 1 || bias.size(0) != weight.size(0))
+      throw ShapeError(fmt::format("linear: bias must be [{}], got {}", weight.size(0), to_string(bias.shape())));
+    out = add(out, bias, loc);
+  }
+  return out;
+}
+
+Tensor softmax(const Tensor& x, std::int64_t dim, SourceLocation loc) {
+  autograd::check_float("softmax", x);
+  if (x.dim() == 0) return ones_like(x);
+  const std::size_t d = wrap_dim("softmax", dim, x.shape().size());
+  Tensor out = kernel::softmax(x, d, false);
+  return record(out, "softmax", loc, {&x}, {&out}, [d](Node& n, const Tensor& g) {
+    const Tensor y = n.saved_value(0);
+    return GradList{mul(y, sub(g, sum(mul(g, y), {static_cast<std::int64_t>(d)}, true)))};
+  });
+}
+
+Tensor log_softmax(const Tensor& x, std::int64_t dim, SourceLocation loc) {
+  autograd::check_float("log_softmax", x);
+  if (x.dim() == 0) return zeros_like(x);
+  const std::size_t d = wrap_dim("log_softmax", dim, x.shape().size());
+  Tensor out = kernel::softmax(x, d, true);
+  return record(out, "log_softmax", loc, {&x}, {&out}, [d](Node& n, const Tensor& g) {
+    return GradList{sub(g, mul(exp(n.saved_value(0)), sum(g, {static_cast<std::int64_t>(d)}, true)))};
+  });
+}
+
+}  // namespace xg

@@ -1,0 +1,213 @@
+// Reductions. Their gradients broadcast the incoming gradient back over the reduced dims.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "autodiff/checks.h"
+#include "autodiff/ops.h"
+#include "autodiff/record.h"
+#include "tensor/kernels.h"
+
+namespace xg {
+
+using autograd::GradList;
+using autograd::Node;
+using autograd::record;
+using kernel::Reduce;
+
+namespace {
+
+// Wrapped, sorted, unique dims; empty input = every dim.
+std::vector<std::size_t> reduce_dims(const char* op, const Tensor& x, const std::vector<std::int64_t>& dims) {
+  std::vector<std::size_t> out;
+  const std::size_t nd = x.shape().size();
+  if (dims.empty()) {
+    for (std::size_t d = 0; d < nd; ++d) out.push_back(d);
+    return out;
+  }
+  for (auto d : dims) {
+    const std::size_t w = wrap_dim(op, d, nd);
+    if (std::find(out.begin(), out.end(), w) != out.end())
+      throw ValueError(fmt::format("{}: dim {} appears more than once in the reduction dims", op, d));
+    out.push_back(w);
+  }
+  if (nd == 0) out.clear();  // dim 0 / -1 of a 0-d tensor means the tensor itself
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::int64_t reduced_count(const Shape& s, const std::vector<std::size_t>& dims) {
+  std::int64_t n = 1;
+  for (auto d : dims) n *= s[d];
+  return n;
+}
+
+// The shape of the result with keepdim=true.
+Shape keep_shape(const Shape& s, const std::vector<std::size_t>& dims) {
+  Shape k = s;
+  for (auto d : dims) k[d] = 1;
+  return k;
+}
+
+// Brings a reduction's result (or its gradient) back to the input's shape.
+Tensor expand_back(const Tensor& g, const Shape& in_shape, const std::vector<std::size_t>& dims) {
+  return expand(reshape(g, keep_shape(in_shape, dims)), in_shape);
+}
+
+void check_nonempty(const char* op, const Tensor& x, const std::vector<std::size_t>& dims) {
+  if (reduced_count(x.shape(), dims) == 0)
+    throw ValueError(fmt::format("{}: cannot reduce over zero elements (input shape {})", op, to_string(x.shape())));
+}
+
+std::vector<std::int64_t> as_i64(const std::vector<std::size_t>& d) { return {d.begin(), d.end()}; }
+
+}  // namespace
+
+Tensor sum(const Tensor& x, std::vector<std::int64_t> dims_in, bool keepdim, SourceLocation loc) {
+  autograd::check_defined("sum", x);
+  const auto dims = reduce_dims("sum", x, dims_in);
+  return record(kernel::reduce(Reduce::Sum, x, dims, keepdim), "sum", loc, {&x}, {}, [s = x.shape(), dims](Node&, const Tensor& g) {
+    return GradList{expand_back(g, s, dims)};
+  });
+}
+Tensor sum(const Tensor& x, SourceLocation loc) { return sum(x, {}, false, loc); }
+
+Tensor mean(const Tensor& x, std::vector<std::int64_t> dims_in, bool keepdim, SourceLocation loc) {
+  autograd::check_float("mean", x);
+  const auto dims = reduce_dims("mean", x, dims_in);
+  check_nonempty("mean", x, dims);
+  const double inv = 1.0 / static_cast<double>(reduced_count(x.shape(), dims));
+  Tensor out = kernel::reduce(Reduce::Sum, x, dims, keepdim);
+  kernel::binary_inplace(kernel::Binary::Mul, out, autograd::scalar_like(out, inv));
+  return record(out, "mean", loc, {&x}, {}, [s = x.shape(), dims, inv](Node&, const Tensor& g) {
+    return GradList{expand_back(mul(g, inv), s, dims)};
+  });
+}
+Tensor mean(const Tensor& x, SourceLocation loc) { return mean(x, {}, false, loc); }
+
+Tensor var(const Tensor& x, std::vector<std::int64_t> dims_in, bool unbiased, bool keepdim, SourceLocation loc) {
+  autograd::check_float("var", x);
+  const auto dims = reduce_dims("var", x, dims_in);
+  const std::int64_t n = reduced_count(x.shape(), dims);
+  if (n - (unbiased ? 1 : 0) <= 0)
+    throw ValueError(fmt::format("var: {} variance needs at least {} element(s) per reduction, got {} (input shape {})",
+                                 unbiased ? "unbiased" : "biased", unbiased ? 2 : 1, n, to_string(x.shape())));
+  const auto d64 = as_i64(dims);
+  const Tensor centered = sub(x, mean(x, d64, true, loc), loc);
+  return div(sum(mul(centered, centered, loc), d64, keepdim, loc), static_cast<double>(n - (unbiased ? 1 : 0)), loc);
+}
+Tensor var(const Tensor& x, bool unbiased, SourceLocation loc) { return var(x, {}, unbiased, false, loc); }
+
+Tensor std(const Tensor& x, std::vector<std::int64_t> dims, bool unbiased, bool keepdim, SourceLocation loc) {
+  return sqrt(var(x, std::move(dims), unbiased, keepdim, loc), loc);
+}
+Tensor std(const Tensor& x, bool unbiased, SourceLocation loc) { return std(x, {}, unbiased, false, loc); }
+
+Tensor prod(const Tensor& x, std::int64_t dim, bool keepdim, SourceLocation loc) {
+  autograd::check_defined("prod", x);
+  const auto dims = reduce_dims("prod", x, {dim});
+  Tensor out = kernel::reduce(Reduce::Prod, x, dims, keepdim);
+  return record(out, "prod", loc, {&x}, {&x}, [s = x.shape(), dims](Node& n, const Tensor& g) {
+    // d prod / d x_i = product of the others. With no zero that is prod / x_i; with exactly one
+    // zero only that element gets the product of the rest; with two or more every term is zero.
+    const Tensor xv = n.saved_value(0);
+    const auto d64 = as_i64(dims);
+    const Tensor is_zero = eq(xv, 0.0);
+    const Tensor nonzero = where(is_zero, ones_like(xv), xv);
+    const Tensor p_nonzero = expand_back(prod(nonzero, d64.empty() ? 0 : d64[0], true), s, dims);
+    const Tensor zeros_count = expand_back(sum(is_zero, d64, true), s, dims);
+    const Tensor others = where(eq(zeros_count, 0.0), div(p_nonzero, nonzero),
+                                where(logical_and(eq(zeros_count, 1.0), is_zero), p_nonzero, zeros_like(xv)));
+    return GradList{mul(expand_back(g, s, dims), others)};
+  });
+}
+Tensor prod(const Tensor& x, SourceLocation loc) {
+  autograd::check_defined("prod", x);
+  return prod(reshape(x, {-1}, loc), 0, false, loc);
+}
+
+Tensor logsumexp(const Tensor& x, std::vector<std::int64_t> dims_in, bool keepdim, SourceLocation loc) {
+  autograd::check_float("logsumexp", x);
+  const auto dims = reduce_dims("logsumexp", x, dims_in);
+  Tensor out = kernel::reduce(Reduce::LogSumExp, x, dims, keepdim);
+  return record(out, "logsumexp", loc, {&x}, {&x, &out}, [s = x.shape(), dims](Node& n, const Tensor& g) {
+    const Tensor weights = exp(sub(n.saved_value(0), expand_back(n.saved_value(1), s, dims)));
+    return GradList{mul(expand_back(g, s, dims), weights)};
+  });
+}
+
+namespace {
+// Max/min over dims; ties share the gradient evenly (torch.amax semantics).
+Tensor amax_amin(bool is_max, const Tensor& x, const std::vector<std::size_t>& dims, bool keepdim, SourceLocation loc) {
+  const char* name = is_max ? "max" : "min";
+  autograd::check_defined(name, x);
+  check_nonempty(name, x, dims);
+  Tensor out = kernel::reduce(is_max ? Reduce::Max : Reduce::Min, x, dims, keepdim);
+  return record(out, name, loc, {&x}, {&x, &out}, [s = x.shape(), dims](Node& n, const Tensor& g) {
+    const Tensor hit = eq(n.saved_value(0), expand_back(n.saved_value(1), s, dims));
+    const Tensor count = expand_back(sum(hit, as_i64(dims), true), s, dims);
+    return GradList{mul(expand_back(g, s, dims), div(hit, count))};
+  });
+}
+}  // namespace
+
+Tensor max(const Tensor& x, SourceLocation loc) {
+  autograd::check_defined("max", x);
+  return amax_amin(true, x, reduce_dims("max", x, {}), false, loc);
+}
+Tensor min(const Tensor& x, SourceLocation loc) {
+  autograd::check_defined("min", x);
+  return amax_amin(false, x, reduce_dims("min", x, {}), false, loc);
+}
+
+namespace {
+std::tuple<Tensor, Tensor> max_min_dim(bool is_max, const Tensor& x, std::int64_t dim, bool keepdim, SourceLocation loc) {
+  const char* name = is_max ? "max" : "min";
+  autograd::check_defined(name, x);
+  if (x.dim() == 0) return {clone(x, loc), zeros({}, kInt64)};
+  const std::size_t d = wrap_dim(name, dim, x.shape().size());
+  check_nonempty(name, x, {d});
+  auto [values, indices] = kernel::reduce_arg(is_max, x, d, keepdim);
+  Tensor idx_keep = keepdim ? indices : alias_with_shape(indices, keep_shape(x.shape(), {d}));
+  values = record(values, name, loc, {&x}, {&idx_keep}, [s = x.shape(), d](Node& n, const Tensor& g) {
+    const Tensor idx = n.saved_value(0);
+    return GradList{scatter_add(zeros(s, g.dtype()), static_cast<std::int64_t>(d), idx, reshape(g, idx.shape()))};
+  });
+  return {values, indices};
+}
+}  // namespace
+
+std::tuple<Tensor, Tensor> max(const Tensor& x, std::int64_t dim, bool keepdim, SourceLocation loc) {
+  return max_min_dim(true, x, dim, keepdim, loc);
+}
+std::tuple<Tensor, Tensor> min(const Tensor& x, std::int64_t dim, bool keepdim, SourceLocation loc) {
+  return max_min_dim(false, x, dim, keepdim, loc);
+}
+Tensor argmax(const Tensor& x, std::int64_t dim, bool keepdim) {
+  NoGradGuard ng;
+  return std::get<1>(max(x, dim, keepdim));
+}
+Tensor argmin(const Tensor& x, std::int64_t dim, bool keepdim) {
+  NoGradGuard ng;
+  return std::get<1>(min(x, dim, keepdim));
+}
+
+Tensor norm(const Tensor& x, double p, std::vector<std::int64_t> dims_in, bool keepdim, SourceLocation loc) {
+  autograd::check_float("norm", x);
+  const auto dims = reduce_dims("norm", x, dims_in);
+  if (p == 1) return sum(abs(x, loc), as_i64(dims), keepdim, loc);
+  if (std::isinf(p) && p > 0) return amax_amin(true, abs(x, loc), dims, keepdim, loc);
+  if (p != 2) throw ValueError(fmt::format("norm: p must be 1, 2 or INFINITY, got {}", p));
+  Tensor out = kernel::reduce(Reduce::Sum, kernel::unary(kernel::Unary::Square, x), dims, keepdim);
+  out = kernel::unary(kernel::Unary::Sqrt, out);
+  return record(out, "norm", loc, {&x}, {&x, &out}, [s = x.shape(), dims](Node& n, const Tensor& g) {
+    // x / ||x||, defined as 0 where the norm is 0 (as PyTorch).
+    const Tensor nrm = expand_back(n.saved_value(1), s, dims);
+    const Tensor is_zero = eq(nrm, 0.0);
+    const Tensor unit = div(n.saved_value(0), where(is_zero, ones_like(nrm), nrm));
+    return GradList{mul(expand_back(g, s, dims), where(is_zero, zeros_like(unit), unit))};
+  });
+}
+Tensor norm(const Tensor& x, double p, SourceLocation loc) { return norm(x, p, {}, false, loc); }
+
+}  // namespace xg

@@ -1,0 +1,354 @@
+// Shape and indexing ops. reshape/view share storage; the others copy.
+#include <algorithm>
+
+#include "autodiff/checks.h"
+#include "autodiff/ops.h"
+#include "autodiff/record.h"
+#include "tensor/kernels.h"
+
+namespace xg {
+
+using autograd::GradList;
+using autograd::Node;
+using autograd::record;
+
+namespace autograd {
+void check_index_range(const char* op, const Tensor& index, std::int64_t n, std::size_t dim) {
+  const auto* p = data_of<std::int64_t>(index);
+  for (std::int64_t i = 0; i < index.numel(); ++i)
+    if (p[i] < -n || p[i] >= n)
+      throw IndexError(fmt::format("{}: index {} is out of range for dim {} of size {}", op, p[i], dim, n));
+}
+}  // namespace autograd
+
+namespace {
+
+Shape infer_shape(const char* op, const Tensor& x, const Shape& want) {
+  Shape s = want;
+  std::int64_t known = 1;
+  int infer = -1;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == -1) {
+      if (infer >= 0) throw ShapeError(fmt::format("{}: only one dimension can be -1, got {}", op, to_string(want)));
+      infer = static_cast<int>(i);
+    } else if (s[i] < 0) {
+      throw ShapeError(fmt::format("{}: invalid size {} in shape {}", op, s[i], to_string(want)));
+    } else {
+      known *= s[i];
+    }
+  }
+  if (infer >= 0) {
+    if (known == 0 || x.numel() % known != 0)
+      throw ShapeError(fmt::format("{}: cannot reshape a tensor of shape {} ({} elements) into {}", op,
+                                   to_string(x.shape()), x.numel(), to_string(want)));
+    s[static_cast<std::size_t>(infer)] = x.numel() / known;
+  } else if (known != x.numel()) {
+    throw ShapeError(fmt::format("{}: cannot reshape a tensor of shape {} ({} elements) into {} ({} elements)", op,
+                                 to_string(x.shape()), x.numel(), to_string(want), known));
+  }
+  return s;
+}
+
+std::vector<std::size_t> check_perm(const char* op, const Tensor& x, const std::vector<std::int64_t>& dims) {
+  const std::size_t nd = x.shape().size();
+  if (dims.size() != nd)
+    throw ShapeError(fmt::format("{}: got {} dims for a tensor of shape {}", op, dims.size(), to_string(x.shape())));
+  std::vector<std::size_t> perm;
+  for (auto d : dims) {
+    const std::size_t w = wrap_dim(op, d, nd);
+    if (std::find(perm.begin(), perm.end(), w) != perm.end())
+      throw ValueError(fmt::format("{}: dim {} repeats; dims must be a permutation of 0..{}", op, d, nd - 1));
+    perm.push_back(w);
+  }
+  return perm;
+}
+
+}  // namespace
+
+Tensor reshape(const Tensor& x, const Shape& want, SourceLocation loc) {
+  autograd::check_defined("reshape", x);
+  const Shape s = infer_shape("reshape", x, want);
+  if (s == x.shape() && !x.requires_grad()) return x;
+  return record(alias_with_shape(x, s), "reshape", loc, {&x}, {}, [in = x.shape()](Node&, const Tensor& g) {
+    return GradList{reshape(g, in)};
+  });
+}
+Tensor view(const Tensor& x, const Shape& s, SourceLocation loc) { return reshape(x, s, loc); }
+
+Tensor flatten(const Tensor& x, std::int64_t start, std::int64_t end, SourceLocation loc) {
+  autograd::check_defined("flatten", x);
+  if (x.dim() == 0) return reshape(x, {1}, loc);
+  const std::size_t s = wrap_dim("flatten", start, x.shape().size()), e = wrap_dim("flatten", end, x.shape().size());
+  if (s > e) throw ValueError(fmt::format("flatten: start_dim {} comes after end_dim {}", start, end));
+  Shape out;
+  std::int64_t merged = 1;
+  for (std::size_t d = 0; d < x.shape().size(); ++d) {
+    if (d < s || d > e) out.push_back(x.shape()[d]);
+    else {
+      merged *= x.shape()[d];
+      if (d == e) out.push_back(merged);
+    }
+  }
+  return reshape(x, out, loc);
+}
+
+Tensor permute(const Tensor& x, std::vector<std::int64_t> dims, SourceLocation loc) {
+  autograd::check_defined("permute", x);
+  const auto perm = check_perm("permute", x, dims);
+  std::vector<std::int64_t> inverse(perm.size());
+  for (std::size_t i = 0; i < perm.size(); ++i) inverse[perm[i]] = static_cast<std::int64_t>(i);
+  return record(kernel::permute(x, perm), "permute", loc, {&x}, {}, [inverse](Node&, const Tensor& g) {
+    return GradList{permute(g, inverse)};
+  });
+}
+
+Tensor transpose(const Tensor& x, std::int64_t d0, std::int64_t d1, SourceLocation loc) {
+  autograd::check_defined("transpose", x);
+  const std::size_t nd = x.shape().size();
+  if (nd == 0) return x;
+  const std::size_t a = wrap_dim("transpose", d0, nd), b = wrap_dim("transpose", d1, nd);
+  std::vector<std::int64_t> dims(nd);
+  for (std::size_t i = 0; i < nd; ++i) dims[i] = static_cast<std::int64_t>(i);
+  std::swap(dims[a], dims[b]);
+  return permute(x, dims, loc);
+}
+
+Tensor t(const Tensor& x, SourceLocation loc) {
+  autograd::check_defined("t", x);
+  if (x.dim() > 2) throw ShapeError(fmt::format("t: expects a tensor with at most 2 dims, got shape {}", to_string(x.shape())));
+  return x.dim() < 2 ? x : transpose(x, 0, 1, loc);
+}
+
+Tensor squeeze(const Tensor& x, SourceLocation loc) {
+  autograd::check_defined("squeeze", x);
+  Shape s;
+  for (auto d : x.shape())
+    if (d != 1) s.push_back(d);
+  return reshape(x, s, loc);
+}
+
+Tensor squeeze(const Tensor& x, std::int64_t dim, SourceLocation loc) {
+  autograd::check_defined("squeeze", x);
+  if (x.dim() == 0) return x;
+  const std::size_t d = wrap_dim("squeeze", dim, x.shape().size());
+  if (x.shape()[d] != 1) return x;
+  Shape s = x.shape();
+  s.erase(d);
+  return reshape(x, s, loc);
+}
+
+Tensor unsqueeze(const Tensor& x, std::int64_t dim, SourceLocation loc) {
+  autograd::check_defined("unsqueeze", x);
+  const std::size_t d = wrap_dim("unsqueeze", dim, x.shape().size() + 1);
+  Shape s = x.shape();
+  s.insert(d, 1);
+  return reshape(x, s, loc);
+}
+
+Tensor expand(const Tensor& x, const Shape& want, SourceLocation loc) {
+  autograd::check_defined("expand", x);
+  const Shape& xs = x.shape();
+  if (want.size() < xs.size())
+    throw ShapeError(fmt::format("expand: target {} has fewer dims than the tensor's shape {}", to_string(want), to_string(xs)));
+  Shape s = want;
+  const std::size_t off = want.size() - xs.size();
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    const std::int64_t have = i >= off ? xs[i - off] : 1;
+    if (s[i] == -1 && i >= off) s[i] = have;
+    if (s[i] < 0 || (have != 1 && have != s[i]))
+      throw ShapeError(fmt::format("expand: cannot expand shape {} to {} (dim {}: {} vs {})", to_string(xs), to_string(want), i, have, s[i]));
+  }
+  if (s == xs) return x;
+  return record(kernel::expand(x, s), "expand", loc, {&x}, {}, [xs](Node&, const Tensor& g) {
+    return GradList{sum_to(g, xs)};
+  });
+}
+Tensor broadcast_to(const Tensor& x, const Shape& s, SourceLocation loc) { return expand(x, s, loc); }
+
+Tensor sum_to(const Tensor& x, const Shape& shape, SourceLocation loc) {
+  autograd::check_defined("sum_to", x);
+  if (x.shape() == shape) return x;
+  const Shape& xs = x.shape();
+  if (shape.size() > xs.size())
+    throw ShapeError(fmt::format("sum_to: cannot sum shape {} down to the larger rank {}", to_string(xs), to_string(shape)));
+  const std::size_t lead = xs.size() - shape.size();
+  std::vector<std::size_t> dims;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    if (i < lead) dims.push_back(i);
+    else if (shape[i - lead] == 1 && xs[i] != 1) dims.push_back(i);
+    else if (shape[i - lead] != xs[i])
+      throw ShapeError(fmt::format("sum_to: shape {} does not broadcast to {}", to_string(shape), to_string(xs)));
+  }
+  Tensor out = alias_with_shape(kernel::reduce(kernel::Reduce::Sum, x, dims, true), shape);
+  return record(out, "sum_to", loc, {&x}, {}, [xs](Node&, const Tensor& g) { return GradList{expand(g, xs)}; });
+}
+
+Tensor cat(const std::vector<Tensor>& xs, std::int64_t dim, SourceLocation loc) {
+  if (xs.empty()) throw ValueError("cat: expected a non-empty list of tensors");
+  for (const auto& x : xs) autograd::check_same_dtype("cat", xs.front(), x);
+  const Shape& s0 = xs.front().shape();
+  if (s0.empty()) throw ShapeError("cat: zero-dimensional tensors cannot be concatenated; unsqueeze them or use stack");
+  const std::size_t d = wrap_dim("cat", dim, s0.size());
+  std::vector<std::int64_t> sizes;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    const Shape& s = xs[i].shape();
+    bool ok = s.size() == s0.size();
+    for (std::size_t k = 0; ok && k < s.size(); ++k) ok = k == d || s[k] == s0[k];
+    if (!ok)
+      throw ShapeError(fmt::format("cat: tensor {} has shape {}, which does not match {} outside dim {}", i, to_string(s),
+                                   to_string(s0), d));
+    sizes.push_back(s[d]);
+  }
+  return autograd::record_many(kernel::cat(xs, d), "cat", loc, xs, [d, sizes](Node& n, const Tensor& g) {
+    GradList gl;
+    std::int64_t at = 0;
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+      gl.push_back(n.needs_grad(i) ? narrow(g, static_cast<std::int64_t>(d), at, sizes[i]) : Tensor{});
+      at += sizes[i];
+    }
+    return gl;
+  });
+}
+
+Tensor stack(const std::vector<Tensor>& xs, std::int64_t dim, SourceLocation loc) {
+  if (xs.empty()) throw ValueError("stack: expected a non-empty list of tensors");
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    autograd::check_defined("stack", xs[i]);
+    if (!(xs[i].shape() == xs.front().shape()))
+      throw ShapeError(fmt::format("stack: all tensors need the same shape; tensor 0 is {}, tensor {} is {}",
+                                   to_string(xs.front().shape()), i, to_string(xs[i].shape())));
+  }
+  const std::size_t d = wrap_dim("stack", dim, xs.front().shape().size() + 1);
+  std::vector<Tensor> parts;
+  parts.reserve(xs.size());
+  for (const auto& x : xs) parts.push_back(unsqueeze(x, static_cast<std::int64_t>(d), loc));
+  return cat(parts, static_cast<std::int64_t>(d), loc);
+}
+
+Tensor narrow(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t length, SourceLocation loc) {
+  autograd::check_defined("narrow", x);
+  if (x.dim() == 0) throw ShapeError("narrow: cannot narrow a zero-dimensional tensor");
+  const std::size_t d = wrap_dim("narrow", dim, x.shape().size());
+  const std::int64_t n = x.shape()[d];
+  if (start < 0) start += n;
+  if (start < 0 || length < 0 || start + length > n)
+    throw IndexError(fmt::format("narrow: range [{}, {}) is outside dim {} of size {} (shape {})", start, start + length, d, n,
+                                 to_string(x.shape())));
+  return record(kernel::narrow(x, d, start, length), "narrow", loc, {&x}, {}, [s = x.shape(), d, start](Node&, const Tensor& g) {
+    return GradList{narrow_scatter(s, g, static_cast<std::int64_t>(d), start)};
+  });
+}
+
+Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t end, SourceLocation loc) {
+  autograd::check_defined("slice", x);
+  if (x.dim() == 0) throw ShapeError("slice: cannot slice a zero-dimensional tensor");
+  const std::size_t d = wrap_dim("slice", dim, x.shape().size());
+  const std::int64_t n = x.shape()[d];
+  auto clampi = [n](std::int64_t v) { return std::clamp<std::int64_t>(v < 0 ? v + n : v, 0, n); };
+  const std::int64_t s = clampi(start), e = std::max(s, clampi(end));
+  return narrow(x, static_cast<std::int64_t>(d), s, e - s, loc);
+}
+
+Tensor narrow_scatter(const Shape& shape, const Tensor& src, std::int64_t dim, std::int64_t start, SourceLocation loc) {
+  autograd::check_defined("narrow_scatter", src);
+  const std::size_t d = wrap_dim("narrow_scatter", dim, shape.size());
+  bool ok = src.shape().size() == shape.size() && start >= 0 && start + src.shape()[d] <= shape[d];
+  for (std::size_t k = 0; ok && k < shape.size(); ++k) ok = k == d || src.shape()[k] == shape[k];
+  if (!ok)
+    throw ShapeError(fmt::format("narrow_scatter: source of shape {} does not fit into {} at offset {} of dim {}",
+                                 to_string(src.shape()), to_string(shape), start, d));
+  return record(kernel::narrow_scatter(shape, src, d, start), "narrow_scatter", loc, {&src}, {},
+                [d, start, len = src.shape()[d]](Node&, const Tensor& g) {
+                  return GradList{narrow(g, static_cast<std::int64_t>(d), start, len)};
+                });
+}
+
+Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index, SourceLocation loc) {
+  autograd::check_defined("index_select", x);
+  autograd::check_index("index_select", index);
+  if (index.dim() > 1) throw ShapeError(fmt::format("index_select: index must be 0-d or 1-d, got shape {}", to_string(index.shape())));
+  if (x.dim() == 0) throw ShapeError("index_select: cannot index a zero-dimensional tensor");
+  const std::size_t d = wrap_dim("index_select", dim, x.shape().size());
+  autograd::check_index_range("index_select", index, x.shape()[d], d);
+  const Tensor idx = index.dim() == 0 ? reshape(index, {1}) : index;
+  return record(kernel::index_select(x, d, idx), "index_select", loc, {&x}, {&idx}, [s = x.shape(), d](Node& n, const Tensor& g) {
+    return GradList{index_add(zeros(s, g.dtype()), static_cast<std::int64_t>(d), n.saved_value(0), g)};
+  });
+}
+
+Tensor index_add(const Tensor& self, std::int64_t dim, const Tensor& index, const Tensor& src, SourceLocation loc) {
+  autograd::check_same_dtype("index_add", self, src);
+  autograd::check_index("index_add", index);
+  const std::size_t d = wrap_dim("index_add", dim, self.shape().size());
+  Shape want = self.shape();
+  want[d] = index.numel();
+  if (index.dim() > 1 || !(src.shape() == want))
+    throw ShapeError(fmt::format("index_add: source shape {} must be {} for self {} and {} indices", to_string(src.shape()),
+                                 to_string(want), to_string(self.shape()), index.numel()));
+  autograd::check_index_range("index_add", index, self.shape()[d], d);
+  return record(kernel::index_add(self, d, index, src), "index_add", loc, {&self, &src}, {&index}, [d](Node& n, const Tensor& g) {
+    return GradList{g, n.needs_grad(1) ? index_select(g, static_cast<std::int64_t>(d), n.saved_value(0)) : Tensor{}};
+  });
+}
+
+namespace {
+void check_gather_shapes(const char* op, const Tensor& x, std::size_t d, const Tensor& index) {
+  bool ok = index.shape().size() == x.shape().size();
+  for (std::size_t k = 0; ok && k < index.shape().size(); ++k) ok = k == d || index.shape()[k] <= x.shape()[k];
+  if (!ok)
+    throw ShapeError(fmt::format("{}: index shape {} must have the same rank as {} and not exceed it outside dim {}", op,
+                                 to_string(index.shape()), to_string(x.shape()), d));
+  autograd::check_index_range(op, index, x.shape()[d], d);
+}
+}  // namespace
+
+Tensor gather(const Tensor& x, std::int64_t dim, const Tensor& index, SourceLocation loc) {
+  autograd::check_defined("gather", x);
+  autograd::check_index("gather", index);
+  const std::size_t d = wrap_dim("gather", dim, x.shape().size());
+  check_gather_shapes("gather", x, d, index);
+  return record(kernel::gather(x, d, index), "gather", loc, {&x}, {&index}, [s = x.shape(), d](Node& n, const Tensor& g) {
+    return GradList{scatter_add(zeros(s, g.dtype()), static_cast<std::int64_t>(d), n.saved_value(0), g)};
+  });
+}
+
+Tensor scatter_add(const Tensor& self, std::int64_t dim, const Tensor& index, const Tensor& src, SourceLocation loc) {
+  autograd::check_same_dtype("scatter_add", self, src);
+  autograd::check_index("scatter_add", index);
+  const std::size_t d = wrap_dim("scatter_add", dim, self.shape().size());
+  if (!(src.shape() == index.shape()))
+    throw ShapeError(fmt::format("scatter_add: src shape {} must equal index shape {}", to_string(src.shape()), to_string(index.shape())));
+  check_gather_shapes("scatter_add", self, d, index);
+  return record(kernel::scatter_add(self, d, index, src), "scatter_add", loc, {&self, &src}, {&index}, [d](Node& n, const Tensor& g) {
+    return GradList{g, n.needs_grad(1) ? gather(g, static_cast<std::int64_t>(d), n.saved_value(0)) : Tensor{}};
+  });
+}
+
+Tensor one_hot(const Tensor& index, std::int64_t num_classes, DType dtype) {
+  autograd::check_index("one_hot", index);
+  const auto* p = data_of<std::int64_t>(index);
+  std::int64_t mx = -1;
+  for (std::int64_t i = 0; i < index.numel(); ++i) {
+    if (p[i] < 0) throw IndexError(fmt::format("one_hot: class index {} is negative", p[i]));
+    mx = std::max(mx, p[i]);
+  }
+  if (num_classes < 0) num_classes = mx + 1;
+  if (mx >= num_classes)
+    throw IndexError(fmt::format("one_hot: class index {} is out of range for num_classes = {}", mx, num_classes));
+  return kernel::one_hot(index, num_classes, dtype);
+}
+
+Tensor clone(const Tensor& x, SourceLocation loc) {
+  autograd::check_defined("clone", x);
+  return record(kernel::copy(x), "clone", loc, {&x}, {}, [](Node&, const Tensor& g) { return GradList{g}; });
+}
+
+Tensor to_dtype(const Tensor& x, DType dtype, SourceLocation loc) {
+  autograd::check_defined("to", x);
+  if (x.dtype() == dtype) return x;
+  Tensor out = kernel::cast(x, dtype);
+  if (!is_floating(dtype)) return out;  // int64 results never carry gradients
+  return record(out, "to", loc, {&x}, {}, [from = x.dtype()](Node&, const Tensor& g) { return GradList{to_dtype(g, from)}; });
+}
+
+}  // namespace xg

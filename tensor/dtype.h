@@ -1,0 +1,32 @@
+#pragma once
+#include <cstdint>
+#include <string_view>
+
+namespace xg {
+
+// Runtime element type of a tensor. int64 holds labels and indices and is never differentiable.
+enum class DType : std::uint8_t { Float32, Float64, Int64 };
+
+inline constexpr DType kFloat32 = DType::Float32;
+inline constexpr DType kFloat64 = DType::Float64;
+inline constexpr DType kInt64 = DType::Int64;
+
+constexpr std::string_view dtype_name(DType d) {
+  switch (d) {
+    case DType::Float32: return "float32";
+    case DType::Float64: return "float64";
+    case DType::Int64: return "int64";
+  }
+  return "?";
+}
+
+constexpr std::size_t dtype_size(DType d) { return d == DType::Float32 ? 4 : 8; }
+constexpr bool is_floating(DType d) { return d != DType::Int64; }
+
+template <class T> struct dtype_of;
+template <> struct dtype_of<float> { static constexpr DType value = kFloat32; };
+template <> struct dtype_of<double> { static constexpr DType value = kFloat64; };
+template <> struct dtype_of<std::int64_t> { static constexpr DType value = kInt64; };
+template <class T> inline constexpr DType dtype_v = dtype_of<T>::value;
+
+}  // namespace xg

@@ -1,0 +1,178 @@
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "tensor/kernels.h"
+#include "tensor/random.h"
+
+namespace xg {
+
+namespace {
+
+Tensor finish(Tensor t, const TensorOptions& opt) {
+  if (opt.requires_grad_) t.requires_grad_(true);
+  return t;
+}
+
+template <class V>
+Tensor from_values(const V& values, const Shape& shape, DType d) {
+  if (static_cast<std::int64_t>(values.size()) != shape.numel())
+    throw ShapeError(fmt::format("tensor: {} values do not fill shape {} ({} elements)", values.size(), to_string(shape),
+                                 shape.numel()));
+  Tensor t = make_tensor(shape, d);
+  dispatch(d, [&](auto tag) {
+    using T = decltype(tag);
+    T* p = data_of<T>(t);
+    std::size_t i = 0;
+    for (auto v : values) p[i++] = static_cast<T>(v);
+  });
+  return t;
+}
+
+Generator& gen_or_default(Generator* g) { return g ? *g : default_generator(); }
+
+void check_float(const char* op, DType d) {
+  if (!is_floating(d)) throw DTypeError(fmt::format("{}: needs a floating dtype (float32 or float64), got {}", op, dtype_name(d)));
+}
+
+}  // namespace
+
+Tensor tensor(std::initializer_list<double> values, TensorOptions opt) {
+  return finish(from_values(values, Shape{static_cast<std::int64_t>(values.size())}, opt.dtype_), opt);
+}
+
+Tensor tensor(std::initializer_list<std::initializer_list<double>> rows, TensorOptions opt) {
+  const std::size_t cols = rows.size() ? rows.begin()->size() : 0;
+  std::vector<double> flat;
+  for (const auto& r : rows) {
+    if (r.size() != cols)
+      throw ShapeError(fmt::format("tensor: ragged rows ({} and {} values); every row needs the same length", cols, r.size()));
+    flat.insert(flat.end(), r.begin(), r.end());
+  }
+  return finish(from_values(flat, Shape{static_cast<std::int64_t>(rows.size()), static_cast<std::int64_t>(cols)}, opt.dtype_), opt);
+}
+
+Tensor from_vector(const std::vector<float>& data, const Shape& shape, bool rg) {
+  return finish(from_values(data, shape, kFloat32), TensorOptions().requires_grad(rg));
+}
+Tensor from_vector(const std::vector<double>& data, const Shape& shape, bool rg) {
+  return finish(from_values(data, shape, kFloat64), TensorOptions().requires_grad(rg));
+}
+Tensor from_vector(const std::vector<std::int64_t>& data, const Shape& shape) { return from_values(data, shape, kInt64); }
+
+Tensor scalar_tensor(double v, TensorOptions opt) { return full({}, v, opt); }
+Tensor empty(const Shape& shape, TensorOptions opt) { return finish(make_tensor(shape, opt.dtype_), opt); }
+Tensor zeros(const Shape& shape, TensorOptions opt) { return full(shape, 0, opt); }
+Tensor ones(const Shape& shape, TensorOptions opt) { return full(shape, 1, opt); }
+Tensor full(const Shape& shape, double value, TensorOptions opt) {
+  Tensor t = make_tensor(shape, opt.dtype_);
+  kernel::fill(t, value);
+  return finish(t, opt);
+}
+Tensor zeros_like(const Tensor& t) { return zeros(t.shape(), t.dtype()); }
+Tensor ones_like(const Tensor& t) { return ones(t.shape(), t.dtype()); }
+Tensor full_like(const Tensor& t, double value) { return full(t.shape(), value, t.dtype()); }
+Tensor empty_like(const Tensor& t) { return empty(t.shape(), t.dtype()); }
+
+Tensor arange(double start, double end, double step, TensorOptions opt) {
+  if (step == 0 || !std::isfinite(start) || !std::isfinite(end) || !std::isfinite(step))
+    throw ValueError(fmt::format("arange: start={}, end={}, step={} must be finite with step != 0", start, end, step));
+  if ((end - start) / step < 0)
+    throw ValueError(fmt::format("arange: step {} moves away from end (start={}, end={})", step, start, end));
+  const auto n = static_cast<std::int64_t>(std::ceil((end - start) / step));
+  Tensor t = make_tensor({n}, opt.dtype_);
+  dispatch(opt.dtype_, [&](auto tag) {
+    using T = decltype(tag);
+    T* p = data_of<T>(t);
+    for (std::int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(start + static_cast<double>(i) * step);
+  });
+  return finish(t, opt);
+}
+Tensor arange(double end, TensorOptions opt) { return arange(0, end, 1, opt); }
+
+Tensor linspace(double start, double end, std::int64_t steps, TensorOptions opt) {
+  if (steps < 0) throw ValueError(fmt::format("linspace: steps must be non-negative, got {}", steps));
+  Tensor t = make_tensor({steps}, opt.dtype_);
+  const double h = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0;
+  dispatch(opt.dtype_, [&](auto tag) {
+    using T = decltype(tag);
+    T* p = data_of<T>(t);
+    // Fill from both ends so the last value is exactly `end`, as PyTorch does.
+    for (std::int64_t i = 0; i < steps; ++i)
+      p[i] = static_cast<T>(i < steps / 2 ? start + h * static_cast<double>(i) : end - h * static_cast<double>(steps - 1 - i));
+  });
+  return finish(t, opt);
+}
+
+Tensor eye(std::int64_t n, TensorOptions opt) { return eye(n, n, opt); }
+Tensor eye(std::int64_t n, std::int64_t m, TensorOptions opt) {
+  if (n < 0 || m < 0) throw ValueError(fmt::format("eye: sizes must be non-negative, got {} x {}", n, m));
+  Tensor t = zeros({n, m}, opt.dtype_);
+  dispatch(opt.dtype_, [&](auto tag) {
+    using T = decltype(tag);
+    T* p = data_of<T>(t);
+    for (std::int64_t i = 0; i < std::min(n, m); ++i) p[i * m + i] = T(1);
+  });
+  return finish(t, opt);
+}
+
+Tensor rand(const Shape& shape, TensorOptions opt, Generator* gen) {
+  check_float("rand", opt.dtype_);
+  Tensor t = make_tensor(shape, opt.dtype_);
+  Generator& g = gen_or_default(gen);
+  dispatch_float(opt.dtype_, [&](auto tag) {
+    using T = decltype(tag);
+    T* p = data_of<T>(t);
+    for (std::int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<T>(g.uniform());
+  });
+  return finish(t, opt);
+}
+
+Tensor randn(const Shape& shape, TensorOptions opt, Generator* gen) {
+  check_float("randn", opt.dtype_);
+  Tensor t = make_tensor(shape, opt.dtype_);
+  Generator& g = gen_or_default(gen);
+  dispatch_float(opt.dtype_, [&](auto tag) {
+    using T = decltype(tag);
+    T* p = data_of<T>(t);
+    for (std::int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<T>(g.normal());
+  });
+  return finish(t, opt);
+}
+
+Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, Generator* gen) {
+  if (high <= low) throw ValueError(fmt::format("randint: need low < high, got low={} high={}", low, high));
+  Tensor t = make_tensor(shape, kInt64);
+  Generator& g = gen_or_default(gen);
+  auto* p = data_of<std::int64_t>(t);
+  const auto range = static_cast<std::uint64_t>(high - low);
+  for (std::int64_t i = 0; i < t.numel(); ++i) p[i] = low + static_cast<std::int64_t>(g.below(range));
+  return t;
+}
+
+Tensor randperm(std::int64_t n, Generator* gen) {
+  if (n < 0) throw ValueError(fmt::format("randperm: n must be non-negative, got {}", n));
+  Tensor t = arange(0, static_cast<double>(n), 1, kInt64);
+  Generator& g = gen_or_default(gen);
+  auto* p = data_of<std::int64_t>(t);
+  for (std::int64_t i = n - 1; i > 0; --i) std::swap(p[i], p[static_cast<std::int64_t>(g.below(static_cast<std::uint64_t>(i + 1)))]);
+  return t;
+}
+
+Tensor bernoulli(const Shape& shape, double p, TensorOptions opt, Generator* gen) {
+  if (!(p >= 0 && p <= 1)) throw ValueError(fmt::format("bernoulli: probability must be in [0, 1], got {}", p));
+  Tensor t = make_tensor(shape, opt.dtype_);
+  Generator& g = gen_or_default(gen);
+  dispatch(opt.dtype_, [&](auto tag) {
+    using T = decltype(tag);
+    T* q = data_of<T>(t);
+    for (std::int64_t i = 0; i < t.numel(); ++i) q[i] = g.uniform() < p ? T(1) : T(0);
+  });
+  return finish(t, opt);
+}
+
+Tensor rand_like(const Tensor& t, Generator* gen) { return rand(t.shape(), t.dtype(), gen); }
+Tensor randn_like(const Tensor& t, Generator* gen) { return randn(t.shape(), t.dtype(), gen); }
+
+}  // namespace xg

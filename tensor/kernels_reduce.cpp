@@ -1,0 +1,192 @@
+// Reductions, arg-reductions and softmax. Each works on a view [A, R, B] of the input: A = the
+// dims before the reduced block, R = the reduced block, B = the dims after it. Non-adjacent
+// reduced dims are first permuted to the end.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "tensor/kernels.h"
+
+namespace xg::kernel {
+
+namespace {
+
+struct Block {
+  Tensor x;  // the (possibly permuted) input
+  std::int64_t A = 1, R = 1, B = 1;
+};
+
+Block as_block(const Tensor& x, std::vector<std::size_t> dims) {
+  std::sort(dims.begin(), dims.end());
+  const Shape& s = x.shape();
+  Block blk;
+  bool adjacent = true;
+  for (std::size_t i = 1; i < dims.size(); ++i) adjacent &= dims[i] == dims[i - 1] + 1;
+  if (adjacent && !dims.empty()) {
+    blk.x = x;
+    for (std::size_t d = 0; d < s.size(); ++d) {
+      if (d < dims.front()) blk.A *= s[d];
+      else if (d <= dims.back()) blk.R *= s[d];
+      else blk.B *= s[d];
+    }
+    return blk;
+  }
+  std::vector<std::size_t> perm;
+  for (std::size_t d = 0; d < s.size(); ++d)
+    if (!std::binary_search(dims.begin(), dims.end(), d)) perm.push_back(d);
+  for (auto d : dims) perm.push_back(d);
+  blk.x = permute(x, perm);
+  for (std::size_t d = 0; d < s.size(); ++d) {
+    if (std::binary_search(dims.begin(), dims.end(), d)) blk.R *= s[d];
+    else blk.A *= s[d];
+  }
+  return blk;
+}
+
+Shape reduced_shape(const Shape& s, const std::vector<std::size_t>& dims, bool keepdim) {
+  Shape out;
+  for (std::size_t d = 0; d < s.size(); ++d) {
+    const bool red = std::find(dims.begin(), dims.end(), d) != dims.end();
+    if (!red) out.push_back(s[d]);
+    else if (keepdim) out.push_back(1);
+  }
+  return out;
+}
+
+template <class T>
+using Acc = std::conditional_t<std::is_same_v<T, float>, double, T>;
+
+template <class T>
+void reduce_typed(Reduce op, const T* x, T* out, std::int64_t A, std::int64_t R, std::int64_t B) {
+  using C = Acc<T>;
+  std::vector<C> acc(static_cast<std::size_t>(B));
+  std::vector<C> mx;
+  for (std::int64_t a = 0; a < A; ++a) {
+    const T* xa = x + a * R * B;
+    C init = 0;
+    switch (op) {
+      case Reduce::Prod: init = 1; break;
+      case Reduce::Max: init = -std::numeric_limits<C>::infinity(); break;
+      case Reduce::Min: init = std::numeric_limits<C>::infinity(); break;
+      default: break;
+    }
+    if constexpr (std::is_integral_v<T>) {
+      if (op == Reduce::Max) init = std::numeric_limits<C>::lowest();
+      if (op == Reduce::Min) init = std::numeric_limits<C>::max();
+    }
+    std::fill(acc.begin(), acc.end(), init);
+    if (op == Reduce::LogSumExp) {
+      mx.assign(static_cast<std::size_t>(B), -std::numeric_limits<C>::infinity());
+      for (std::int64_t r = 0; r < R; ++r)
+        for (std::int64_t b = 0; b < B; ++b) mx[b] = std::max<C>(mx[b], xa[r * B + b]);
+      for (auto& m : mx)
+        if (!std::isfinite(m)) m = 0;  // all -inf (or inf/nan): no shift
+      for (std::int64_t r = 0; r < R; ++r)
+        for (std::int64_t b = 0; b < B; ++b) acc[b] += std::exp(static_cast<C>(xa[r * B + b]) - mx[b]);
+      for (std::int64_t b = 0; b < B; ++b) out[a * B + b] = static_cast<T>(std::log(acc[b]) + mx[b]);
+      continue;
+    }
+    for (std::int64_t r = 0; r < R; ++r) {
+      const T* row = xa + r * B;
+      switch (op) {
+        case Reduce::Sum: for (std::int64_t b = 0; b < B; ++b) acc[b] += row[b]; break;
+        case Reduce::Prod: for (std::int64_t b = 0; b < B; ++b) acc[b] *= row[b]; break;
+        case Reduce::AbsSum: for (std::int64_t b = 0; b < B; ++b) acc[b] += row[b] < 0 ? -row[b] : row[b]; break;
+        case Reduce::Max:
+          for (std::int64_t b = 0; b < B; ++b) acc[b] = (row[b] > acc[b] || row[b] != row[b]) ? row[b] : acc[b];
+          break;
+        case Reduce::Min:
+          for (std::int64_t b = 0; b < B; ++b) acc[b] = (row[b] < acc[b] || row[b] != row[b]) ? row[b] : acc[b];
+          break;
+        case Reduce::AbsMax:
+          for (std::int64_t b = 0; b < B; ++b) {
+            const C v = row[b] < 0 ? -row[b] : row[b];
+            acc[b] = (v > acc[b] || v != v) ? v : acc[b];
+          }
+          break;
+        default: break;
+      }
+    }
+    for (std::int64_t b = 0; b < B; ++b) out[a * B + b] = static_cast<T>(acc[b]);
+  }
+}
+
+}  // namespace
+
+Tensor reduce(Reduce op, const Tensor& x, const std::vector<std::size_t>& dims, bool keepdim) {
+  Tensor out = make_tensor(reduced_shape(x.shape(), dims, keepdim), x.dtype());
+  if (dims.empty()) return alias_with_shape(copy(x), out.shape());  // 0-d input: nothing to reduce
+  Block blk = as_block(x, dims);
+  dispatch(x.dtype(), [&](auto t) {
+    using T = decltype(t);
+    reduce_typed<T>(op, data_of<T>(blk.x), data_of<T>(out), blk.A, blk.R, blk.B);
+  });
+  return out;
+}
+
+std::pair<Tensor, Tensor> reduce_arg(bool is_max, const Tensor& x, std::size_t dim, bool keepdim) {
+  const std::vector<std::size_t> dims{dim};
+  const Shape os = reduced_shape(x.shape(), dims, keepdim);
+  Tensor values = make_tensor(os, x.dtype());
+  Tensor indices = make_tensor(os, kInt64);
+  Block blk = as_block(x, dims);
+  dispatch(x.dtype(), [&](auto t) {
+    using T = decltype(t);
+    const T* px = data_of<T>(blk.x);
+    T* pv = data_of<T>(values);
+    std::int64_t* pi = data_of<std::int64_t>(indices);
+    for (std::int64_t a = 0; a < blk.A; ++a)
+      for (std::int64_t b = 0; b < blk.B; ++b) {
+        const T* p = px + a * blk.R * blk.B + b;
+        T best = p[0];
+        std::int64_t bi = 0;
+        for (std::int64_t r = 1; r < blk.R; ++r) {
+          const T v = p[r * blk.B];
+          if (best != best) break;  // NaN wins, as in PyTorch
+          if ((is_max ? v > best : v < best) || v != v) {
+            best = v;
+            bi = r;
+          }
+        }
+        pv[a * blk.B + b] = best;
+        pi[a * blk.B + b] = bi;
+      }
+  });
+  return {values, indices};
+}
+
+Tensor softmax(const Tensor& x, std::size_t dim, bool log) {
+  Block blk = as_block(x, {dim});
+  Tensor out = make_tensor(x.shape(), x.dtype());
+  dispatch_float(x.dtype(), [&](auto t) {
+    using T = decltype(t);
+    const T* px = data_of<T>(blk.x);
+    T* po = data_of<T>(out);
+    const std::int64_t R = blk.R, B = blk.B;
+    for (std::int64_t a = 0; a < blk.A; ++a)
+      for (std::int64_t b = 0; b < B; ++b) {
+        const T* p = px + a * R * B + b;
+        T* q = po + a * R * B + b;
+        T m = -std::numeric_limits<T>::infinity();
+        for (std::int64_t r = 0; r < R; ++r) m = std::max(m, p[r * B]);
+        if (!std::isfinite(m)) m = 0;
+        Acc<T> s = 0;
+        for (std::int64_t r = 0; r < R; ++r) {
+          const T e = std::exp(p[r * B] - m);
+          s += e;
+          if (!log) q[r * B] = e;
+        }
+        if (log) {
+          const T lse = static_cast<T>(std::log(s)) + m;
+          for (std::int64_t r = 0; r < R; ++r) q[r * B] = p[r * B] - lse;
+        } else {
+          const T inv = static_cast<T>(1 / s);
+          for (std::int64_t r = 0; r < R; ++r) q[r * B] *= inv;
+        }
+      }
+  });
+  return out;
+}
+
+}  // namespace xg::kernel

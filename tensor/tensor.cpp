@@ -1,0 +1,98 @@
+#include <fmt/format.h>
+
+#include <cstring>
+#include <new>
+
+#include "tensor/tensor_impl.h"
+
+namespace xg {
+
+Storage::Storage(std::size_t bytes) : nbytes(bytes) {
+  if (bytes <= kInlineBytes) {
+    data = inline_buf;
+    return;
+  }
+  const std::size_t rounded = (bytes + 63) / 64 * 64;
+  data = std::aligned_alloc(64, rounded);
+  if (!data) throw std::bad_alloc();
+}
+
+Storage::~Storage() {
+  if (data != inline_buf) std::free(data);
+}
+
+Tensor make_tensor(const Shape& shape, DType dtype) {
+  for (auto d : shape)
+    if (d < 0) throw ValueError(fmt::format("cannot create a tensor with negative size in shape {}", to_string(shape)));
+  auto impl = std::make_shared<TensorImpl>();
+  impl->numel = shape.numel();
+  impl->storage = std::make_shared<Storage>(static_cast<std::size_t>(impl->numel) * dtype_size(dtype));
+  impl->shape = shape;
+  impl->dtype = dtype;
+  return Tensor(std::move(impl));
+}
+
+Tensor alias_with_shape(const Tensor& t, const Shape& shape) {
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = t.impl()->storage;
+  impl->shape = shape;
+  impl->numel = shape.numel();
+  impl->dtype = t.dtype();
+  return Tensor(std::move(impl));
+}
+
+namespace detail {
+void throw_dtype(const char* op, DType want, DType got) {
+  throw DTypeError(fmt::format("{}: expected dtype {}, but the tensor has dtype {}", op, dtype_name(want), dtype_name(got)));
+}
+void throw_undefined(const char* op) {
+  throw ValueError(fmt::format("{}: the tensor is undefined (default-constructed)", op));
+}
+std::int64_t flat_index(const char* op, const Shape& s, std::initializer_list<std::int64_t> index) {
+  if (index.size() != s.size())
+    throw IndexError(fmt::format("{}: got {} indices for a tensor of shape {}", op, index.size(), to_string(s)));
+  std::int64_t flat = 0, d = 0;
+  for (std::int64_t i : index) {
+    const std::int64_t n = s[static_cast<std::size_t>(d)];
+    if (i < -n || i >= n)
+      throw IndexError(fmt::format("{}: index {} is out of range for dim {} of size {} (shape {})", op, i, d, n, to_string(s)));
+    flat = flat * n + (i < 0 ? i + n : i);
+    ++d;
+  }
+  return flat;
+}
+}  // namespace detail
+
+void Tensor::check_type(DType want, const char* what) const {
+  if (!impl_) detail::throw_undefined(what);
+  if (impl_->dtype != want) detail::throw_dtype(what, want, impl_->dtype);
+}
+
+const Shape& Tensor::shape() const {
+  if (!impl_) detail::throw_undefined("shape");
+  return impl_->shape;
+}
+std::int64_t Tensor::numel() const {
+  if (!impl_) detail::throw_undefined("numel");
+  return impl_->numel;
+}
+DType Tensor::dtype() const {
+  if (!impl_) detail::throw_undefined("dtype");
+  return impl_->dtype;
+}
+std::int64_t Tensor::size(std::int64_t d) const { return shape()[wrap_dim("size", d, shape().size())]; }
+void* Tensor::raw_data() const {
+  if (!impl_) detail::throw_undefined("data_ptr");
+  return impl_->storage->data;
+}
+std::uint32_t Tensor::version() const {
+  if (!impl_) detail::throw_undefined("version");
+  return impl_->storage->version;
+}
+
+Tensor Tensor::detach() const {
+  if (!impl_) detail::throw_undefined("detach");
+  return alias_with_shape(*this, impl_->shape);
+}
+
+}  // namespace xg

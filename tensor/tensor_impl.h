@@ -1,0 +1,70 @@
+#pragma once
+// Internal: what a Tensor handle points to. Not part of the public API.
+#include <cstdlib>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "tensor/tensor.h"
+
+namespace xg {
+
+// A flat, 64-byte aligned buffer shared by a tensor and its views. `version` counts in-place
+// writes so autograd can tell when a value saved for backward was overwritten.
+struct Storage {
+  static constexpr std::size_t kInlineBytes = 16;
+  void* data = nullptr;
+  std::size_t nbytes = 0;
+  std::uint32_t version = 0;
+  const char* last_inplace_op = nullptr;
+  alignas(64) unsigned char inline_buf[kInlineBytes];
+
+  explicit Storage(std::size_t bytes);
+  ~Storage();
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+};
+
+struct AutogradExtra {
+  Tensor grad;
+  bool retains_grad = false;
+  std::vector<std::pair<std::int64_t, Hook>> hooks;  // leaf hooks; non-leaf hooks live on grad_fn
+};
+
+struct TensorImpl {
+  std::shared_ptr<Storage> storage;
+  Shape shape;
+  std::int64_t numel = 0;
+  DType dtype = kFloat32;
+  bool requires_grad = false;
+  std::shared_ptr<autograd::Node> grad_fn;
+  std::unique_ptr<AutogradExtra> extra;
+
+  AutogradExtra& autograd_extra() {
+    if (!extra) extra = std::make_unique<AutogradExtra>();
+    return *extra;
+  }
+};
+
+// Allocates an uninitialized contiguous tensor.
+Tensor make_tensor(const Shape& shape, DType dtype);
+// A new handle over the same storage with another shape (same numel), no autograd history.
+Tensor alias_with_shape(const Tensor& t, const Shape& shape);
+
+template <class T> inline T* data_of(const Tensor& t) { return static_cast<T*>(t.impl()->storage->data); }
+
+// Calls f(T{}) with T the C++ type of dtype `d`.
+template <class F> decltype(auto) dispatch(DType d, F&& f) {
+  switch (d) {
+    case kFloat32: return f(float{});
+    case kFloat64: return f(double{});
+    default: return f(std::int64_t{});
+  }
+}
+// Same, for float dtypes only (the caller has already checked).
+template <class F> decltype(auto) dispatch_float(DType d, F&& f) {
+  if (d == kFloat64) return f(double{});
+  return f(float{});
+}
+
+}  // namespace xg
