@@ -94,6 +94,7 @@ void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& root_grads
           "backward: trying to backward through the graph a second time ('{}' recorded at {}:{} was already freed); "
           "pass retain_graph=true to the first backward",
           n->name, n->loc.file_name(), n->loc.line()));
+    n->check_saved();
     for (std::size_t i = 0; i < n->next.size(); ++i) {
       Node* c = n->next[i].fn.get();
       if (!c) continue;

@@ -52,6 +52,13 @@ Tensor Node::saved_value(std::size_t i) {
   return linked;
 }
 
+void Node::check_saved() const {
+  for (std::size_t i = 0; i < saved.size(); ++i) {
+    const SavedTensor& s = saved[i];
+    if (!released && s.tensor.impl()->storage->version != s.version) const_cast<Node*>(this)->saved_value(i);
+  }
+}
+
 void Node::release() {
   released = true;
   for (std::size_t i = 0; i < saved.size(); ++i) saved[i].tensor = Tensor{};

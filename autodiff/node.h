@@ -49,6 +49,8 @@ struct Node : std::enable_shared_from_this<Node> {
   bool needs_grad(std::size_t i) const { return i < next.size() && next[i].valid(); }
   // The i-th saved value; throws AutogradError if it was modified in place since it was saved.
   Tensor saved_value(std::size_t i);
+  // Throws the same errors as saved_value for any saved value, before backward does any work.
+  void check_saved() const;
   void release();
 };
 

@@ -86,9 +86,9 @@ Tensor sum(const Tensor& x, XG_HERE);
 Tensor sum(const Tensor& x, std::vector<std::int64_t> dims, bool keepdim = false, XG_HERE);
 Tensor mean(const Tensor& x, XG_HERE);
 Tensor mean(const Tensor& x, std::vector<std::int64_t> dims, bool keepdim = false, XG_HERE);
-Tensor var(const Tensor& x, bool unbiased = true, XG_HERE);
+Tensor var(const Tensor& x, XG_HERE);  // unbiased, over all elements; var(x, {}, false) for biased
 Tensor var(const Tensor& x, std::vector<std::int64_t> dims, bool unbiased = true, bool keepdim = false, XG_HERE);
-Tensor std(const Tensor& x, bool unbiased = true, XG_HERE);
+Tensor std(const Tensor& x, XG_HERE);
 Tensor std(const Tensor& x, std::vector<std::int64_t> dims, bool unbiased = true, bool keepdim = false, XG_HERE);
 Tensor prod(const Tensor& x, XG_HERE);
 Tensor prod(const Tensor& x, std::int64_t dim, bool keepdim = false, XG_HERE);

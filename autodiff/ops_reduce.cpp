@@ -96,12 +96,12 @@ Tensor var(const Tensor& x, std::vector<std::int64_t> dims_in, bool unbiased, bo
   const Tensor centered = sub(x, mean(x, d64, true, loc), loc);
   return div(sum(mul(centered, centered, loc), d64, keepdim, loc), static_cast<double>(n - (unbiased ? 1 : 0)), loc);
 }
-Tensor var(const Tensor& x, bool unbiased, SourceLocation loc) { return var(x, {}, unbiased, false, loc); }
+Tensor var(const Tensor& x, SourceLocation loc) { return var(x, {}, true, false, loc); }
 
 Tensor std(const Tensor& x, std::vector<std::int64_t> dims, bool unbiased, bool keepdim, SourceLocation loc) {
   return sqrt(var(x, std::move(dims), unbiased, keepdim, loc), loc);
 }
-Tensor std(const Tensor& x, bool unbiased, SourceLocation loc) { return std(x, {}, unbiased, false, loc); }
+Tensor std(const Tensor& x, SourceLocation loc) { return std(x, {}, true, false, loc); }
 
 Tensor prod(const Tensor& x, std::int64_t dim, bool keepdim, SourceLocation loc) {
   autograd::check_defined("prod", x);

@@ -14,7 +14,7 @@ int main() {
   xg::Tensor b1 = xg::zeros({32}).requires_grad_();
   xg::Tensor w2 = (xg::randn({1, 32}) * 0.2).requires_grad_();
   xg::Tensor b2 = xg::zeros({1}).requires_grad_();
-  const double lr = 0.1;
+  const double lr = 0.05;
 
   for (int step = 0; step <= 2000; ++step) {
     const xg::Tensor pred = xg::linear(xg::tanh(xg::linear(x, w1, b1)), w2, b2);
