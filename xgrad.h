@@ -10,4 +10,5 @@
 #include "tensor/format.h"
 #include "tensor/random.h"
 #include "tensor/shape.h"
+#include "tensor/state_dict.h"
 #include "tensor/tensor.h"
