@@ -5,6 +5,7 @@
 #include "autodiff/grad_mode.h"
 #include "autodiff/gradcheck.h"
 #include "autodiff/ops.h"
+#include "nn/nn.h"
 #include "tensor/dtype.h"
 #include "tensor/errors.h"
 #include "tensor/format.h"

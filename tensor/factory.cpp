@@ -100,7 +100,7 @@ Tensor linspace(double start, double end, std::int64_t steps, TensorOptions opt)
     T* p = data_of<T>(t);
     // Fill from both ends so the last value is exactly `end`, as PyTorch does.
     for (std::int64_t i = 0; i < steps; ++i)
-      p[i] = static_cast<T>(i < steps / 2 ? start + h * static_cast<double>(i) : end - h * static_cast<double>(steps - 1 - i));
+      p[i] = static_cast<T>(i < (steps + 1) / 2 ? start + h * static_cast<double>(i) : end - h * static_cast<double>(steps - 1 - i));
   });
   return finish(t, opt);
 }

@@ -1,0 +1,129 @@
+#pragma once
+// xg::nn::Module: parameters, buffers, submodules, train/eval, state_dict, freezing and hooks.
+//
+//   struct Net : xg::nn::Module {
+//     xg::nn::Linear fc1{784, 256}, fc2{256, 10};
+//     Net() { register_module("fc1", fc1); register_module("fc2", fc2); }
+//     xg::Tensor forward(const xg::Tensor& x) override { return fc2(xg::relu(fc1(x))); }
+//   };
+//
+// Call a module with operator() so its hooks run. Modules are neither copyable nor movable:
+// children registered by reference are members of their parent.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tensor/state_dict.h"
+#include "tensor/tensor.h"
+
+namespace xg::nn {
+
+class Module;
+using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
+using NamedModules = std::vector<std::pair<std::string, Module*>>;
+
+// Hooks LibTorch's C++ frontend does not have. A pre-hook may return a replacement input, a
+// forward hook a replacement output; a backward hook sees the gradient w.r.t. the module's output.
+using ForwardPreHook = std::function<std::optional<Tensor>(Module&, const Tensor& input)>;
+using ForwardHook = std::function<std::optional<Tensor>(Module&, const Tensor& input, const Tensor& output)>;
+using BackwardHook = std::function<void(Module&, const Tensor& grad_output)>;
+
+struct HookLists;
+
+// Returned by register_*_hook; remove() unregisters the hook (safe after the module is gone).
+class HookHandle {
+ public:
+  HookHandle() = default;
+  HookHandle(std::weak_ptr<HookLists> lists, std::int64_t id) : lists_(std::move(lists)), id_(id) {}
+  void remove();
+
+ private:
+  std::weak_ptr<HookLists> lists_;
+  std::int64_t id_ = 0;
+};
+
+class Module {
+ public:
+  Module();
+  virtual ~Module();
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  // The computation. Modules with one input override this; call the module with operator().
+  virtual Tensor forward(const Tensor& input);
+  Tensor operator()(const Tensor& input);
+
+  // Name shown when printing ("Linear"), and its arguments ("in_features=2, out_features=3").
+  virtual std::string type_name() const { return "Module"; }
+  virtual std::string extra_repr() const { return ""; }
+
+  Tensor register_parameter(const std::string& name, Tensor t, bool requires_grad = true);
+  Tensor register_buffer(const std::string& name, Tensor t);
+  // By reference: the child is a member of this module (not owned).
+  template <class M> M& register_module(const std::string& name, M& child) {
+    add_child(name, &child, nullptr);
+    return child;
+  }
+  // By shared_ptr: this module co-owns the child.
+  template <class M> std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> child) {
+    add_child(name, child.get(), child);
+    return child;
+  }
+
+  NamedTensors named_parameters(bool recurse = true) const;
+  std::vector<Tensor> parameters(bool recurse = true) const;
+  NamedTensors named_buffers(bool recurse = true) const;
+  std::vector<Tensor> buffers(bool recurse = true) const;
+  NamedModules named_children() const;
+  NamedModules named_modules();  // this module first, with name ""
+  Module* get_submodule(const std::string& dotted_name);  // throws ValueError if absent
+  Tensor parameter(const std::string& dotted_name) const;  // throws ValueError if absent
+
+  void train(bool on = true);
+  void eval() { train(false); }
+  bool is_training() const { return training_; }
+  // Freezing (transfer learning): frozen parameters get no gradient and no update.
+  void requires_grad_(bool on);
+  void zero_grad(bool set_to_none = true);
+  // Converts parameters and buffers in place (same Tensor handles), float dtypes only.
+  void to(DType dtype);
+
+  // Parameters and buffers by dotted name; the tensors share storage with the module's.
+  StateDict state_dict() const;
+  // Copies values in. Checks everything first: with strict, missing and unexpected keys are
+  // errors; shape or dtype mismatches always are. On error nothing is modified.
+  void load_state_dict(const StateDict& sd, bool strict = true);
+
+  HookHandle register_forward_pre_hook(ForwardPreHook hook);
+  HookHandle register_forward_hook(ForwardHook hook);
+  HookHandle register_full_backward_hook(BackwardHook hook);
+
+  std::int64_t num_parameters(bool trainable_only = false) const;
+
+ private:
+  void add_child(const std::string& name, Module* child, std::shared_ptr<Module> owned);
+  void check_new_name(const std::string& name) const;
+
+  bool training_ = true;
+  NamedTensors params_;
+  NamedTensors buffers_;
+  struct Child {
+    std::string name;
+    Module* module;
+    std::shared_ptr<Module> owned;
+  };
+  std::vector<Child> children_;
+  std::shared_ptr<HookLists> hooks_;
+};
+
+// PyTorch-style nested repr: "Net(\n  (fc1): Linear(in_features=784, out_features=256, bias=true)\n)".
+std::string to_string(const Module& m);
+std::ostream& operator<<(std::ostream& os, const Module& m);
+// A table of every parameter: name, shape, count, trainable or frozen, and the totals.
+std::string summary(const Module& m);
+
+}  // namespace xg::nn

@@ -1,0 +1,9 @@
+#pragma once
+// Everything in xg::nn.
+#include "nn/functional.h"
+#include "nn/init.h"
+#include "nn/layers.h"
+#include "nn/loss.h"
+#include "nn/module.h"
+#include "nn/monitor.h"
+#include "nn/regularization.h"
