@@ -187,3 +187,20 @@ TEST_CASE("nn: init std matches the lecture's scales w = rho * c") {
   Tensor v = xg::empty({3});
   CHECK_THROWS_AS(nn::init::kaiming_normal_(v), xg::ValueError);
 }
+
+TEST_CASE("nn: gradcheck w.r.t. the input through Linear, BatchNorm1d (train and eval) and Dropout modules") {
+  xg::manual_seed(9);
+  nn::Linear lin(4, 3, true, xg::kFloat64);
+  check_grads([&](const std::vector<Tensor>& in) { return lin(in[0]); }, {seq({2, 4}, 0.1, 0.3, -0.02)});
+  nn::BatchNorm1d bn(4, 1e-5, 0.1, true, true, xg::kFloat64);
+  check_grads([&](const std::vector<Tensor>& in) { return bn(in[0]); }, {seq({5, 4}, 0.1, 0.3, -0.02)});
+  bn.eval();
+  check_grads([&](const std::vector<Tensor>& in) { return bn(in[0]); }, {seq({5, 4}, 0.1, 0.3, -0.02)});
+  nn::Dropout drop(0.3);
+  check_grads(
+      [&](const std::vector<Tensor>& in) {
+        xg::manual_seed(1);  // the same mask at every evaluation
+        return drop(in[0]);
+      },
+      {seq({3, 4}, 0.1, 0.3, -0.02)});
+}
