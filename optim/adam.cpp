@@ -1,0 +1,119 @@
+#include "optim/adam.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "optim/checks.h"
+#include "optim/state_io.h"
+
+namespace xg::optim {
+
+namespace detail {
+
+void validate_adam(const char* who, double lr, const std::tuple<double, double>& betas, double eps, double wd) {
+  check_nonneg(who, "lr", lr);
+  check_unit(who, "beta1", std::get<0>(betas));
+  check_unit(who, "beta2", std::get<1>(betas));
+  check_positive(who, "eps", eps);
+  check_nonneg(who, "weight_decay", wd);
+}
+
+void adam_update(Tensor& p, const Tensor& grad, ParamState& state, const AdamStep& s) {
+  Tensor m = buffer(state, "exp_avg", p);
+  Tensor v = buffer(state, "exp_avg_sq", p);
+  Tensor vmax = s.amsgrad ? buffer(state, "max_exp_avg_sq", p) : Tensor();
+  Tensor next = empty_like(p);
+  const double t = static_cast<double>(++state.step);
+  // Scalars in double, as PyTorch computes them in Python before the tensor ops.
+  const double bias_correction1 = 1 - std::pow(s.beta1, t);
+  const double bias_correction2 = 1 - std::pow(s.beta2, t);
+  const double step_size = s.lr / bias_correction1;
+  const double bias_correction2_sqrt = std::sqrt(bias_correction2);
+  dispatch_float(p.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    const T* x = p.data_ptr<T>();
+    const T* gr = grad.data_ptr<T>();
+    T* mp = m.data_ptr<T>();
+    T* vp = v.data_ptr<T>();
+    T* vm = s.amsgrad ? vmax.data_ptr<T>() : nullptr;
+    T* out = next.data_ptr<T>();
+    const T b1 = static_cast<T>(s.beta1), b2 = static_cast<T>(s.beta2);
+    const T one_b1 = static_cast<T>(1 - s.beta1), one_b2 = static_cast<T>(1 - s.beta2);
+    const T l2 = static_cast<T>(s.l2), shrink = static_cast<T>(1 - s.lr * s.decoupled);
+    const T eps = static_cast<T>(s.eps), bc2 = static_cast<T>(bias_correction2);
+    const T bc2_sqrt = static_cast<T>(bias_correction2_sqrt), neg_step = static_cast<T>(-step_size);
+    const T neg_lr = static_cast<T>(-s.lr), bc1 = static_cast<T>(bias_correction1);
+    const bool use_l2 = s.l2 != 0, decoupled = s.decoupled != 0, inside = s.eps_inside_sqrt;
+    const std::int64_t n = p.numel();
+    for (std::int64_t i = 0; i < n; ++i) {
+      T xi = x[i];
+      if (decoupled) xi = xi * shrink;
+      T g = gr[i];
+      if (use_l2) g = g + l2 * xi;
+      mp[i] = mp[i] * b1 + one_b1 * g;
+      vp[i] = vp[i] * b2 + one_b2 * g * g;
+      T second = vp[i];
+      if (vm) second = vm[i] = std::max(vm[i], vp[i]);
+      if (inside) {
+        // θ ← θ − lr·m̂ / √(v̂ + ε)
+        const T denom = std::sqrt(second / bc2 + eps);
+        out[i] = xi + neg_lr * (mp[i] / bc1) / denom;
+      } else {
+        const T denom = std::sqrt(second) / bc2_sqrt + eps;
+        out[i] = xi + neg_step * mp[i] / denom;
+      }
+    }
+  });
+  assign(p, next);
+}
+
+}  // namespace detail
+
+AdamOptions::AdamOptions(double lr) : lr_(lr) {}
+
+void AdamOptions::validate() const { detail::validate_adam("Adam", lr_, betas_, eps_, weight_decay_); }
+
+namespace {
+void save_adam(StateDict& dict, const std::string& prefix, double lr, const std::tuple<double, double>& betas,
+               double eps, double wd, bool amsgrad, bool inside) {
+  detail::put_double(dict, prefix + "lr", lr);
+  detail::put_doubles(dict, prefix + "betas", {std::get<0>(betas), std::get<1>(betas)});
+  detail::put_double(dict, prefix + "eps", eps);
+  detail::put_double(dict, prefix + "weight_decay", wd);
+  detail::put_bool(dict, prefix + "amsgrad", amsgrad);
+  detail::put_bool(dict, prefix + "eps_inside_sqrt", inside);
+}
+std::tuple<double, double> load_betas(const StateDict& dict, const std::string& key, const char* who) {
+  const auto b = detail::get_doubles(dict, key, who);
+  if (b.size() != 2) throw ValueError(fmt::format("{}: '{}' must hold 2 values, got {}", who, key, b.size()));
+  return {b[0], b[1]};
+}
+}  // namespace
+
+void AdamOptions::save(StateDict& dict, const std::string& prefix) const {
+  save_adam(dict, prefix, lr_, betas_, eps_, weight_decay_, amsgrad_, eps_inside_sqrt_);
+}
+
+void AdamOptions::load(const StateDict& dict, const std::string& prefix) {
+  const char* who = "Adam.load_state_dict";
+  lr_ = detail::get_double(dict, prefix + "lr", who);
+  betas_ = load_betas(dict, prefix + "betas", who);
+  eps_ = detail::get_double(dict, prefix + "eps", who);
+  weight_decay_ = detail::get_double(dict, prefix + "weight_decay", who);
+  amsgrad_ = detail::get_bool(dict, prefix + "amsgrad", who);
+  eps_inside_sqrt_ = detail::get_bool(dict, prefix + "eps_inside_sqrt", who);
+}
+
+Adam::Adam(std::vector<Tensor> params, AdamOptions defaults)
+    : Adam(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))}, std::move(defaults)) {}
+Adam::Adam(std::vector<OptimizerParamGroup> param_groups, AdamOptions defaults)
+    : Optimizer(std::move(param_groups), std::make_unique<AdamOptions>(std::move(defaults))) {}
+
+void Adam::update(Tensor& p, const Tensor& grad, ParamState& state, const OptimizerOptions& options) {
+  const auto& o = static_cast<const AdamOptions&>(options);
+  detail::adam_update(p, grad, state,
+                      {o.lr(), std::get<0>(o.betas()), std::get<1>(o.betas()), o.eps(), o.weight_decay(), 0.0,
+                       o.amsgrad(), o.eps_inside_sqrt()});
+}
+
+}  // namespace xg::optim

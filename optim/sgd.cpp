@@ -1,0 +1,73 @@
+#include "optim/sgd.h"
+
+#include "optim/checks.h"
+#include "optim/state_io.h"
+
+namespace xg::optim {
+
+SGDOptions::SGDOptions(double lr) : lr_(lr) {}
+
+void SGDOptions::validate() const {
+  detail::check_nonneg("SGD", "lr", lr_);
+  detail::check_nonneg("SGD", "momentum", momentum_);
+  if (!std::isfinite(dampening_)) detail::invalid("SGD", "dampening", dampening_, "must be finite");
+  detail::check_nonneg("SGD", "weight_decay", weight_decay_);
+  if (nesterov_ && (momentum_ <= 0 || dampening_ != 0))
+    throw ValueError(fmt::format("SGD: invalid nesterov true with momentum {} and dampening {} (Nesterov momentum "
+                                 "needs momentum > 0 and dampening 0)",
+                                 momentum_, dampening_));
+}
+
+void SGDOptions::save(StateDict& dict, const std::string& prefix) const {
+  detail::put_double(dict, prefix + "lr", lr_);
+  detail::put_double(dict, prefix + "momentum", momentum_);
+  detail::put_double(dict, prefix + "dampening", dampening_);
+  detail::put_double(dict, prefix + "weight_decay", weight_decay_);
+  detail::put_bool(dict, prefix + "nesterov", nesterov_);
+}
+
+void SGDOptions::load(const StateDict& dict, const std::string& prefix) {
+  const char* who = "SGD.load_state_dict";
+  lr_ = detail::get_double(dict, prefix + "lr", who);
+  momentum_ = detail::get_double(dict, prefix + "momentum", who);
+  dampening_ = detail::get_double(dict, prefix + "dampening", who);
+  weight_decay_ = detail::get_double(dict, prefix + "weight_decay", who);
+  nesterov_ = detail::get_bool(dict, prefix + "nesterov", who);
+}
+
+SGD::SGD(std::vector<Tensor> params, SGDOptions defaults)
+    : SGD(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))}, std::move(defaults)) {}
+SGD::SGD(std::vector<OptimizerParamGroup> param_groups, SGDOptions defaults)
+    : Optimizer(std::move(param_groups), std::make_unique<SGDOptions>(std::move(defaults))) {}
+
+void SGD::update(Tensor& p, const Tensor& grad, ParamState& state, const OptimizerOptions& options) {
+  const auto& o = static_cast<const SGDOptions&>(options);
+  const bool use_momentum = o.momentum() != 0;
+  const bool first = use_momentum && !state.buffers.count("momentum_buffer");
+  Tensor buf = use_momentum ? detail::buffer(state, "momentum_buffer", p) : Tensor();
+  Tensor next = empty_like(p);
+  ++state.step;
+  detail::dispatch_float(p.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    const T* x = p.data_ptr<T>();
+    const T* gr = grad.data_ptr<T>();
+    T* out = next.data_ptr<T>();
+    T* b = use_momentum ? buf.data_ptr<T>() : nullptr;
+    const T wd = static_cast<T>(o.weight_decay()), mom = static_cast<T>(o.momentum());
+    const T keep = static_cast<T>(1 - o.dampening()), neg_lr = static_cast<T>(-o.lr());
+    const bool decay = o.weight_decay() != 0, nesterov = o.nesterov();
+    const std::int64_t n = p.numel();
+    for (std::int64_t i = 0; i < n; ++i) {
+      T g = gr[i];
+      if (decay) g = g + wd * x[i];
+      if (b) {
+        b[i] = first ? g : b[i] * mom + keep * g;
+        g = nesterov ? g + mom * b[i] : b[i];
+      }
+      out[i] = x[i] + neg_lr * g;
+    }
+  });
+  detail::assign(p, next);
+}
+
+}  // namespace xg::optim
