@@ -67,7 +67,22 @@ struct Capture {
   std::unordered_map<const Node*, std::size_t> nodes;
   std::unordered_map<const TensorImpl*, std::size_t> leaves;
   std::vector<Tensor>* results = nullptr;
+  const std::vector<Tensor>* inputs = nullptr;
+  bool allow_unused = false;
+  std::vector<bool> reached;  // filled by the discovery pass, checked before any work
 };
+
+void mark_reached(Capture* cap, const Node* n, const TensorImpl* leaf) {
+  if (!cap) return;
+  if (n) {
+    auto it = cap->nodes.find(n);
+    if (it != cap->nodes.end()) cap->reached[it->second] = true;
+  }
+  if (leaf) {
+    auto it = cap->leaves.find(leaf);
+    if (it != cap->leaves.end()) cap->reached[it->second] = true;
+  }
+}
 
 void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& root_grads, bool retain_graph, bool create_graph,
          Capture* capture) {
@@ -86,6 +101,7 @@ void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& root_grads
     keep.push_back(r.impl()->grad_fn);
     stack.push_back(n);
   }
+  for (const auto& r : roots) mark_reached(capture, r.impl()->grad_fn.get(), r.impl()->grad_fn ? nullptr : r.impl().get());
   while (!stack.empty()) {
     Node* n = stack.back();
     stack.pop_back();
@@ -95,7 +111,9 @@ void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& root_grads
           "pass retain_graph=true to the first backward",
           n->name, n->loc.file_name(), n->loc.line()));
     n->check_saved();
+    mark_reached(capture, n, nullptr);
     for (std::size_t i = 0; i < n->next.size(); ++i) {
+      mark_reached(capture, nullptr, n->next[i].leaf.get());
       Node* c = n->next[i].fn.get();
       if (!c) continue;
       if (c->epoch != epoch) {
@@ -107,6 +125,13 @@ void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& root_grads
       ++c->deps;
     }
   }
+
+  if (capture && !capture->allow_unused)
+    for (std::size_t i = 0; i < capture->reached.size(); ++i)
+      if (!capture->reached[i])
+        throw AutogradError(fmt::format("grad: input {} (shape {}) was not used to compute the outputs; pass allow_unused=true "
+                                        "to get an undefined gradient for it",
+                                        i, to_string((*capture->inputs)[i].shape())));
 
   // 2. Seed the roots.
   std::vector<Node*> ready;
@@ -215,6 +240,9 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
   Capture cap;
   std::vector<Tensor> results(inputs.size());
   cap.results = &results;
+  cap.inputs = &inputs;
+  cap.allow_unused = allow_unused;
+  cap.reached.assign(inputs.size(), false);
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const Tensor& x = inputs[i];
     if (!x.defined() || !x.requires_grad())
@@ -226,11 +254,6 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
     AutoGradMode mode(create_graph);
     run(outputs, grads, retain_graph, create_graph, &cap);
   }
-  for (std::size_t i = 0; i < results.size(); ++i)
-    if (!results[i].defined() && !allow_unused)
-      throw AutogradError(fmt::format("grad: input {} (shape {}) was not used to compute the outputs; pass allow_unused=true "
-                                      "to get an undefined gradient for it",
-                                      i, to_string(inputs[i].shape())));
   return results;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // fmt support: fmt::format("{}", tensor) and fmt::format("{}", shape).
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include "tensor/tensor.h"
 

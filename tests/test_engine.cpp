@@ -206,3 +206,14 @@ TEST_CASE("a chain of 10^6 ops runs forward, backward and is destroyed without r
   }
   CHECK(x.grad().item<double>() == 1);
 }
+
+TEST_CASE("autograd::grad refuses an unused input before doing any work") {
+  Tensor x = f64({1, 2}, {2});
+  Tensor unused = f64({3}, {1});
+  const Tensor y = (x * x).sum();
+  CHECK_THROWS_WITH_AS(xg::autograd::grad({y}, {x, unused}), doctest::Contains("input 1 (shape [1]) was not used"),
+                       xg::AutogradError);
+  const auto g = xg::autograd::grad({y}, {x, unused}, {}, false, false, /*allow_unused=*/true);  // the graph is intact
+  check_values(g[0], {2, 4});
+  CHECK_FALSE(g[1].defined());
+}

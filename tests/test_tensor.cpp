@@ -2,11 +2,6 @@
 // ops and the xtensor escape hatch. Every expected value below is worked out by hand (or, for
 // the random streams, by tests/reference/xoshiro_reference.py).
 #include <doctest/doctest.h>
-// LIBRARY BUG (tensor/format.h): it includes only <fmt/core.h>, but the formatter<string_view>
-// it derives from has its format() defined in <fmt/format.h> (fmt 9), so fmt::format("{}", t)
-// with just "xgrad.h" fails to link (undefined formatter<basic_string_view<char>>::format).
-// Including <fmt/format.h> here keeps the suite linking; remove it once format.h includes it.
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
