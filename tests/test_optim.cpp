@@ -248,6 +248,38 @@ TEST_CASE("optim: param groups keep their own lr and options (SGD, as PyTorch)")
   check_rows(rb, {{0.45}, {0.3816}, {0.31229596}, {0.2480501867364311}, {0.18623383340590635}});
 }
 
+// A group with its own lr behaves exactly like a separate optimizer with that lr.
+template <class Opt, class Options> void check_group_lr(Options defaults, double other_lr) {
+  Tensor p = theta0(), q = theta0(), alone = theta0();
+  std::vector<optim::OptimizerParamGroup> groups;
+  groups.emplace_back(std::vector<Tensor>{p});
+  Options o = defaults;
+  o.lr(other_lr);
+  groups.emplace_back(std::vector<Tensor>{q}, std::make_unique<Options>(o));
+  Opt both(groups, defaults);
+  Opt single({alone}, o);
+  for (int i = 0; i < 5; ++i) {
+    both.zero_grad();
+    single.zero_grad();
+    (problem_loss(p) + problem_loss(q)).backward();
+    problem_loss(alone).backward();
+    both.step();
+    single.step();
+  }
+  CHECK(xg::equal(q.detach(), alone.detach()));
+  CHECK_FALSE(xg::equal(p.detach(), q.detach()));
+  CHECK(both.param_groups()[1].lr() == other_lr);
+}
+
+TEST_CASE("optim: param groups with different lrs, for every optimizer") {
+  check_group_lr<optim::SGD>(optim::SGDOptions(0.05).momentum(0.9), 0.005);
+  check_group_lr<optim::EMAMomentum>(optim::MomentumOptions(0.1).bias_correction(true), 0.01);
+  check_group_lr<optim::Adam>(optim::AdamOptions(0.1).amsgrad(true), 0.01);
+  check_group_lr<optim::AdamW>(optim::AdamWOptions(0.1), 0.01);
+  check_group_lr<optim::RMSprop>(optim::RMSpropOptions(0.01).centered(true), 0.001);
+  check_group_lr<optim::Adagrad>(optim::AdagradOptions(0.1).lr_decay(0.1), 0.01);
+}
+
 TEST_CASE("optim: frozen parameters are skipped; add_param_group; zero_grad") {
   Tensor a = xgt::f64({1.0, 2.0}, {2});
   Tensor frozen = xgt::f64({3.0}, {1}, /*requires_grad=*/false);
