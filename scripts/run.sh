@@ -7,7 +7,7 @@ set -euo pipefail
 mode=${1:-run}
 cd "$(dirname "$0")/.."
 
-packages=(g++ cmake make pkg-config libxtensor-dev xtl-dev libxsimd-dev libopenblas-dev doctest-dev libfmt-dev)
+packages=(g++ cmake make pkg-config libxtensor-dev xtl-dev libxsimd-dev libopenblas-dev doctest-dev libfmt-dev zlib1g-dev nlohmann-json3-dev dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,6 @@
+#pragma once
+// xgrad's io/: safetensors save/load (xg::save, xg::load), atomic writes and training
+// checkpoints (xg::io::Checkpoint).
+#include "io/atomic_file.h"
+#include "io/checkpoint.h"
+#include "io/safetensors.h"
