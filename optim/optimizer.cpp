@@ -198,7 +198,15 @@ void Optimizer::load_state_dict(const StateDict& dict) {
   const auto names = buffer_names();
   std::unordered_map<const TensorImpl*, ParamState> state;
   for (const auto& [key, value] : dict) {
-    if (key.rfind("param_groups.", 0) == 0) continue;
+    if (key.rfind("param_groups.", 0) == 0) {
+      std::size_t g = 0;
+      const char* first = key.data() + 13;
+      const char* last = key.data() + key.size();
+      const auto [ptr, ec] = std::from_chars(first, last, g);
+      if (ec != std::errc() || ptr == last || *ptr != '.' || g >= n_groups)
+        throw ValueError(fmt::format("{}: unexpected key '{}' (the optimizer has {} param groups)", who, key, n_groups));
+      continue;
+    }
     if (key.rfind("state.", 0) != 0) throw ValueError(fmt::format("{}: unexpected key '{}'", who, key));
     const auto dot = key.find('.', 6);
     std::int64_t id = -1;

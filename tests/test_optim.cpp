@@ -420,6 +420,9 @@ TEST_CASE("optim: state_dict layout, and load_state_dict checks everything befor
   bad["param_groups.0.lr"] = xg::scalar_tensor(0.5, xg::kFloat64);
   bad["state.0.momentum_buffer"] = xg::zeros({3}, xg::kFloat64);
   CHECK_THROWS_WITH_AS(opt.load_state_dict(bad), doctest::Contains("not a buffer of Adam"), xg::ValueError);
+  bad = d;
+  bad["param_groups.1.lr"] = xg::scalar_tensor(0.5, xg::kFloat64);
+  CHECK_THROWS_WITH_AS(opt.load_state_dict(bad), doctest::Contains("unexpected key 'param_groups.1.lr'"), xg::ValueError);
   // After all those failures, nothing changed.
   CHECK(opt.param_groups()[0].lr() == 0.1);
   CHECK(opt.state(p)->step == 1);
