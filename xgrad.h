@@ -6,6 +6,7 @@
 #include "autodiff/gradcheck.h"
 #include "autodiff/ops.h"
 #include "nn/nn.h"
+#include "optim/optim.h"
 #include "tensor/dtype.h"
 #include "tensor/errors.h"
 #include "tensor/format.h"
