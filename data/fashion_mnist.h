@@ -38,7 +38,7 @@ class FashionMNIST : public TensorDataset {
   static std::string default_root() { return "/usr/share/datasets/fashion-mnist"; }
   static constexpr const char* kDebianPackage = "dataset-fashion-mnist";
   // Mean and std of the training pixels scaled to [0, 1] (computed over all 60000·784 pixels).
-  static constexpr double kMean = 0.28604059698879553;
+  static constexpr double kMean = 0.2860405969887955;
   static constexpr double kStd = 0.35302424451492237;
   static constexpr std::array<const char*, 10> kClasses = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                                           "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};

@@ -1,5 +1,6 @@
 #include "data/split.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -36,6 +37,9 @@ std::vector<std::int64_t> split_sizes(std::int64_t m, const std::vector<double>&
     for (std::size_t i = 0; used < m; i = (i + 1) % sizes.size(), ++used) ++sizes[i];
     return sizes;
   }
+  const bool whole = std::all_of(lengths.begin(), lengths.end(), [](double f) { return f == std::floor(f); });
+  if (all_fractions && !whole)
+    throw ValueError(fmt::format("random_split: fractions {} sum to {}, not 1", fmt::join(lengths, ", "), total));
   std::int64_t sum = 0;
   for (std::size_t i = 0; i < lengths.size(); ++i) {
     if (lengths[i] != std::floor(lengths[i]))
