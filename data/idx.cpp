@@ -1,5 +1,6 @@
 #include "data/idx.h"
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <cstdint>
@@ -79,18 +80,18 @@ IdxArray parse_idx(const Bytes& bytes, const std::string& source) {
   const std::size_t elem = idx_type_size(a.type);
   // Count the bytes the dims need, stopping as soon as they exceed what the file holds (no overflow).
   std::uint64_t need = elem;
-  bool too_big = false;
+  bool too_big = false;  // the product overflows 64 bits
   for (std::size_t k = 0; k < ndim; ++k) {
     const std::uint64_t d = read_be(bytes.data() + 4 + 4 * k, 4);
     a.dims.push_back(static_cast<std::int64_t>(d));
-    if (d != 0 && need > available / d) too_big = true;
-    else need *= d;
+    too_big = __builtin_mul_overflow(need, d, &need) || too_big;
   }
+  if (std::find(a.dims.begin(), a.dims.end(), 0) != a.dims.end()) too_big = false, need = 0;
   std::string dims_text = fmt::format("{}", a.dims[0]);
   for (std::size_t k = 1; k < ndim; ++k) dims_text += fmt::format(" x {}", a.dims[k]);
   if (too_big || need > available)
     throw FormatError(fmt::format("{}: truncated IDX data: dims {} need {} bytes of data, the file has {}", source, dims_text,
-                                  too_big ? std::string("more than ") + std::to_string(available) : std::to_string(need),
+                                  too_big ? std::string("more than 2^64") : std::to_string(need),
                                   available));
   if (need < available)
     throw FormatError(fmt::format("{}: IDX dims {} need {} bytes of data but the file has {} ({} trailing bytes)", source,

@@ -86,7 +86,7 @@ Entry parse_entry(const std::string& source, const std::string& name, const json
   const json& sh = v["shape"];
   if (!sh.is_array()) throw bad(fmt::format("\"shape\" must be an array, got {}", sh.dump()));
   if (sh.size() > Shape::kMaxDims) throw bad(fmt::format("shape {} has more than {} dimensions", sh.dump(), Shape::kMaxDims));
-  // Bytes the shape needs, stopping once past the buffer size (no overflow).
+  // Bytes the shape needs, with 64-bit overflow detected.
   std::uint64_t need = dtype_size(e.dtype);
   bool too_big = false;
   for (const json& d : sh) {
@@ -94,9 +94,9 @@ Entry parse_entry(const std::string& source, const std::string& name, const json
     if (!as_u64(d, n)) throw bad(fmt::format("shape {} must hold non-negative integers", sh.dump()));
     if (n > static_cast<std::uint64_t>(INT64_MAX)) throw bad(fmt::format("shape {} has a dimension too large", sh.dump()));
     e.shape.push_back(static_cast<std::int64_t>(n));
-    if (n != 0 && need > buffer / n) too_big = true;
-    else need *= n;
+    too_big = __builtin_mul_overflow(need, n, &need) || too_big;
   }
+  if (std::find(e.shape.begin(), e.shape.end(), 0) != e.shape.end()) too_big = false, need = 0;
   const json& off = v["data_offsets"];
   if (!off.is_array() || off.size() != 2 || !as_u64(off[0], e.begin) || !as_u64(off[1], e.end))
     throw bad(fmt::format("\"data_offsets\" must be two non-negative integers [begin, end], got {}", off.dump()));
@@ -105,7 +105,7 @@ Entry parse_entry(const std::string& source, const std::string& name, const json
     throw bad(fmt::format("data_offsets [{}, {}] reach past the end of the {}-byte data buffer", e.begin, e.end, buffer));
   if (too_big || need != e.end - e.begin)
     throw bad(fmt::format("shape {} of {} needs {} bytes but data_offsets [{}, {}] hold {}", sh.dump(), code,
-                          too_big ? "more than " + std::to_string(buffer) : std::to_string(need), e.begin, e.end,
+                          too_big ? std::string("more than 2^64") : std::to_string(need), e.begin, e.end,
                           e.end - e.begin));
   return e;
 }
