@@ -1,0 +1,27 @@
+// xgrad-train: trains an MLP on Fashion-MNIST with a strict train/dev/test discipline.
+//   xgrad-train                      # defaults: reaches about 89% test accuracy in a few minutes
+//   xgrad-train --help
+#include <cblas.h>
+#include <fmt/format.h>
+
+#include "train.h"
+
+int main(int argc, char** argv) {
+  int code = 0;
+  const auto config = xg::train::parse_args(argc, argv, code);
+  if (!config) return code;
+  try {
+    if (config->threads > 0) openblas_set_num_threads(config->threads);
+    const xg::train::Data data = xg::train::load_data(*config);
+    if (!config->eval.empty()) {
+      xg::train::evaluate_checkpoint(*config, data, config->eval);
+      return 0;
+    }
+    xg::train::install_interrupt_handler();
+    const auto result = config->sweep ? xg::train::sweep(*config, data) : xg::train::train(*config, data, true);
+    return result.stopped ? 3 : 0;
+  } catch (const xg::Error& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 1;
+  }
+}
