@@ -7,6 +7,8 @@
 #include "autodiff/ops.h"
 #include "nn/nn.h"
 #include "optim/optim.h"
+#include "data/data.h"
+#include "io/io.h"
 #include "tensor/dtype.h"
 #include "tensor/errors.h"
 #include "tensor/format.h"

@@ -22,8 +22,8 @@ Config tiny(const std::string& name) {
   c.synthetic = 400;
   c.hidden = {16};
   c.epochs = 3;
-  c.batch_size = 32;
-  c.lr = 3e-3;
+  c.batch_size = 16;
+  c.lr = 1e-2;
   c.quiet = true;
   c.out = (fs::temp_directory_path() / ("xgrad_trainer_test_" + name)).string();
   fs::remove_all(c.out);
@@ -37,7 +37,7 @@ TEST_CASE("trainer: options parse with defaults, values and clear errors") {
   REQUIRE(c);
   CHECK(code == 0);
   CHECK(c->optimizer == "adam");
-  CHECK(c->hidden == std::vector<std::int64_t>{256, 128});
+  CHECK(c->hidden == std::vector<std::int64_t>{512, 256});
   c = parse({"--lr", "0.05", "--hidden", "64", "32", "16", "--optimizer", "momentum", "--batch-norm", "--dropout", "0.5"}, code);
   REQUIRE(c);
   CHECK(c->lr == 0.05);
@@ -118,10 +118,10 @@ TEST_CASE("trainer: a NaN/Inf loss stops the run and names where") {
 
 TEST_CASE("trainer: the sweep scores on dev only and tests the retrained best once") {
   Config c = tiny("sweep");
-  c.sweep_lr = {1e-4, 3e-3};
+  c.sweep_lr = {1e-5, 1e-2};
   c.sweep_l2 = {0};
   c.sweep_dropout = {0};
-  c.sweep_batch = {32};
+  c.sweep_batch = {16};
   c.sweep_epochs = 2;
   c.epochs = 2;
   const auto data = xg::train::load_data(c);
@@ -131,7 +131,7 @@ TEST_CASE("trainer: the sweep scores on dev only and tests the retrained best on
   std::string header, best;
   std::getline(table, header);
   std::getline(table, best);
-  CHECK(best.rfind("0.003", 0) == 0);  // the larger lr wins on dev in 2 epochs
+  CHECK(best.rfind("0.01", 0) == 0);  // the larger lr wins on dev in 2 epochs
   CHECK_FALSE(fs::exists(c.out + "/sweep/00/report.txt"));  // no trial looked at the test set
   CHECK(fs::exists(c.out + "/best/report.txt"));
   fs::remove_all(c.out);

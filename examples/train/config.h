@@ -14,13 +14,13 @@ struct Config {
   std::int64_t train_limit = 0;          // use only the first N training images (0 = all)
   std::int64_t synthetic = 0;            // >0: a synthetic dataset of that size instead (tests)
   // model
-  std::vector<std::int64_t> hidden{256, 128};
+  std::vector<std::int64_t> hidden{512, 256};
   std::string activation = "relu";       // relu, leaky_relu, tanh, sigmoid, gelu, elu
-  double dropout = 0.2;                  // drop probability (the lecture's keep probability is 1 - p)
+  double dropout = 0.3;                  // drop probability (the lecture's keep probability is 1 - p)
   bool batch_norm = false;
   std::string init = "kaiming";          // kaiming, xavier, lecun, pytorch (Linear's default)
   // optimization
-  std::int64_t epochs = 15;
+  std::int64_t epochs = 30;
   std::int64_t batch_size = 128;
   double lr = 1e-3;
   std::string optimizer = "adam";        // sgd, momentum, rmsprop, adam, adamw

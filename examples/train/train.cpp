@@ -159,7 +159,7 @@ Data synthetic(const Config& c) {
   // Gaussian blobs in 20-D, 10 classes: a quick stand-in for tests.
   Generator g(c.seed + 1);
   const std::int64_t n = c.synthetic, classes = 10, dim = 20;
-  const Tensor centers = randn({classes, dim}, kFloat32, &g) * 2.0;
+  const Tensor centers = randn({classes, dim}, kFloat32, &g) * 3.0;
   auto make = [&](std::int64_t m) {
     const Tensor y = randint(0, classes, {m}, &g);
     const Tensor x = index_select(centers, 0, y) + randn({m, dim}, kFloat32, &g);
@@ -182,7 +182,8 @@ void install_interrupt_handler() {
 
 Data load_data(const Config& c) {
   if (c.synthetic > 0) return synthetic(c);
-  const data::FashionMNISTOptions flat{.flatten = true};
+  data::FashionMNISTOptions flat;
+  flat.flatten = true;
   data::FashionMNIST train_set(c.data_root, data::Split::Train, flat);
   data::FashionMNIST test_set(c.data_root, data::Split::Test, flat);
   std::int64_t m = train_set.size();
