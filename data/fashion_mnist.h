@@ -22,7 +22,7 @@ Split parse_split(std::string_view name);  // "train" or "test"; ValueError othe
 struct FashionMNISTOptions {
   bool flatten = false;  // [m, 784] instead of [m, 28, 28]
   // (x − mean) / std after scaling to [0, 1]; e.g. {FashionMNIST::kMean, FashionMNIST::kStd}.
-  std::optional<std::pair<double, double>> normalize;
+  std::optional<std::pair<double, double>> normalize{};
 };
 
 class FashionMNIST : public TensorDataset {

@@ -7,7 +7,8 @@ set -euo pipefail
 mode=${1:-run}
 cd "$(dirname "$0")/.."
 
-packages=(g++ cmake make pkg-config libxtensor-dev xtl-dev libxsimd-dev libopenblas-dev doctest-dev libfmt-dev zlib1g-dev nlohmann-json3-dev dataset-fashion-mnist)
+packages=(g++ cmake make pkg-config libxtensor-dev xtl-dev libxsimd-dev libopenblas-dev doctest-dev libfmt-dev
+          zlib1g-dev nlohmann-json3-dev libcli11-dev dataset-fashion-mnist gnuplot-nox)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -32,8 +33,8 @@ cmake --build build -j"$(nproc)"
 
 case "$mode" in
   run)
-    echo "== running the quickstart example"
-    ./build/examples/quickstart
+    echo "== training an MLP on Fashion-MNIST (build/examples/train/xgrad-train --help for options)"
+    ./build/examples/train/xgrad-train --out runs/fashion-mnist
     ;;
   test)
     echo "== running the test suite"

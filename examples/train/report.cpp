@@ -43,7 +43,9 @@ std::vector<std::vector<std::int64_t>> confusion_matrix(const Tensor& labels, co
 std::string format_confusion(const std::vector<std::vector<std::int64_t>>& cm, const std::vector<std::string>& names) {
   std::string out = fmt::format("{:>12} |", "true \\ pred");
   for (std::size_t j = 0; j < cm.size(); ++j) out += fmt::format(" {:>5}", j);
-  out += "\n" + std::string(14 + 6 * cm.size(), '-') + "\n";
+  out += '\n';
+  out.append(14 + 6 * cm.size(), '-');
+  out += '\n';
   for (std::size_t i = 0; i < cm.size(); ++i) {
     out += fmt::format("{:>9} {:>2} |", i < names.size() ? names[i].substr(0, 9) : "", i);
     for (auto v : cm[i]) out += fmt::format(" {:>5}", v);
