@@ -67,7 +67,7 @@ bool plot_curves(const std::string& csv, const std::string& png, std::string& wh
        << "set datafile separator ','\nset key autotitle columnhead\nset multiplot layout 1,2\n"
        << "set title 'loss'\nset xlabel 'epoch'\nset grid\n"
        << "plot '" << csv << "' using 1:2 with linespoints title 'train', '' using 1:3 with linespoints title 'dev'\n"
-       << "set title 'dev accuracy'\nset yrange [*:*]\n"
+       << "set title 'dev accuracy'\nset key bottom right\n"
        << "plot '" << csv << "' using 1:4 with linespoints title 'dev accuracy'\n"
        << "unset multiplot\n";
   }
