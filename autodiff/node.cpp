@@ -37,6 +37,7 @@ Tensor Node::saved_value(std::size_t i) {
         "were already freed; pass retain_graph=true to the first backward",
         name, loc.file_name(), loc.line()));
   SavedTensor& s = saved[i];
+  if (!s.tensor.defined()) return {};
   const Storage& st = *s.tensor.impl()->storage;
   if (st.version != s.version)
     throw AutogradError(fmt::format(
@@ -55,7 +56,7 @@ Tensor Node::saved_value(std::size_t i) {
 void Node::check_saved() const {
   for (std::size_t i = 0; i < saved.size(); ++i) {
     const SavedTensor& s = saved[i];
-    if (!released && s.tensor.impl()->storage->version != s.version) const_cast<Node*>(this)->saved_value(i);
+    if (!released && s.tensor.defined() && s.tensor.impl()->storage->version != s.version) const_cast<Node*>(this)->saved_value(i);
   }
 }
 
@@ -79,6 +80,10 @@ void attach(const std::shared_ptr<Node>& node, Tensor& out, const char* name, co
     node->next.push_back(std::move(e));
   }
   for (const Tensor* t : saved) {
+    if (!t) {  // not needed for the gradients that will be asked for
+      node->saved.push_back(SavedTensor{});
+      continue;
+    }
     const bool is_output = t->impl() == out.impl();
     SavedTensor s;
     s.tensor = is_output ? alias_with_shape(out, out.shape()) : *t;

@@ -56,7 +56,8 @@ Tensor sub(const Tensor& a, const Tensor& b, SourceLocation loc) {
 
 Tensor mul(const Tensor& a, const Tensor& b, SourceLocation loc) {
   Tensor out = binary_forward(Binary::Mul, "mul", a, b);
-  return record(out, "mul", loc, {&a, &b}, {&a, &b}, [sa = a.shape(), sb = b.shape()](Node& n, const Tensor& g) {
+  // Each input is saved only if the other one's gradient will be needed.
+  return record(out, "mul", loc, {&a, &b}, {b.requires_grad() ? &a : nullptr, a.requires_grad() ? &b : nullptr}, [sa = a.shape(), sb = b.shape()](Node& n, const Tensor& g) {
     return GradList{n.needs_grad(0) ? sum_to(mul(g, n.saved_value(1)), sa) : Tensor{},
                     n.needs_grad(1) ? sum_to(mul(g, n.saved_value(0)), sb) : Tensor{}};
   });
@@ -64,7 +65,7 @@ Tensor mul(const Tensor& a, const Tensor& b, SourceLocation loc) {
 
 Tensor div(const Tensor& a, const Tensor& b, SourceLocation loc) {
   Tensor out = binary_forward(Binary::Div, "div", a, b);
-  return record(out, "div", loc, {&a, &b}, {&a, &b}, [sa = a.shape(), sb = b.shape()](Node& n, const Tensor& g) {
+  return record(out, "div", loc, {&a, &b}, {b.requires_grad() ? &a : nullptr, &b}, [sa = a.shape(), sb = b.shape()](Node& n, const Tensor& g) {
     const Tensor bv = n.saved_value(1);
     return GradList{n.needs_grad(0) ? sum_to(div(g, bv), sa) : Tensor{},
                     n.needs_grad(1) ? sum_to(neg(div(mul(g, n.saved_value(0)), mul(bv, bv))), sb) : Tensor{}};

@@ -17,7 +17,7 @@ struct Storage {
   std::size_t nbytes = 0;
   std::uint32_t version = 0;
   const char* last_inplace_op = nullptr;
-  alignas(64) unsigned char inline_buf[kInlineBytes];
+  alignas(16) unsigned char inline_buf[kInlineBytes];  // 16, not 64: over-aligned objects take glibc's slow memalign path
 
   explicit Storage(std::size_t bytes);
   ~Storage();

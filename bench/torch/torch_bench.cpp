@@ -1,0 +1,139 @@
+// LibTorch's side of the benchmark: the same workloads as bench/xgrad_bench.cpp.
+#include <cblas.h>
+#include <torch/torch.h>
+
+#include "../workloads.h"
+
+namespace {
+
+struct MLPImpl : torch::nn::Module {
+  torch::nn::Linear fc1{784, 256}, fc2{256, 256}, fc3{256, 10};
+  MLPImpl() {
+    register_module("fc1", fc1);
+    register_module("fc2", fc2);
+    register_module("fc3", fc3);
+  }
+  torch::Tensor forward(const torch::Tensor& x) { return fc3(torch::relu(fc2(torch::relu(fc1(x))))); }
+};
+
+void mlp(const bench::Args& a) {
+  torch::manual_seed(0);
+  MLPImpl net;
+  torch::optim::Adam opt(net.parameters(), torch::optim::AdamOptions(1e-3));
+  const auto x = torch::randn({128, 784});
+  const auto y = torch::randint(0, 10, {128});
+  auto step = [&] {
+    opt.zero_grad();
+    auto loss = torch::nn::functional::cross_entropy(net.forward(x), y);
+    loss.backward();
+    opt.step();
+  };
+  for (int i = 0; i < 20; ++i) step();
+  const int steps = a.size > 0 ? static_cast<int>(a.size) : 200;
+  std::vector<double> per_step;
+  for (int r = 0; r < a.reps; ++r) {
+    const auto t0 = bench::Clock::now();
+    for (int i = 0; i < steps; ++i) step();
+    per_step.push_back(bench::seconds_since(t0) / steps);
+  }
+  bench::report("mlp_train_step", "time", bench::median(per_step) * 1e3, "ms");
+}
+
+void chain(const bench::Args& a, long width, const char* name) {
+  const long n = a.size > 0 ? a.size : 10000;
+  auto x = width == 1 ? torch::full({1}, 0.5) : torch::full({width, width}, 0.5);
+  x.requires_grad_(true);
+  std::vector<double> fwd, bwd;
+  double graph_bytes = 0;
+  for (int r = 0; r < a.reps; ++r) {
+    const double rss0 = bench::current_rss_bytes();
+    auto t0 = bench::Clock::now();
+    torch::Tensor y = x;
+    for (long i = 0; i < n; ++i) y = (i % 2) ? y * 1.0001 : y + 0.0001;
+    fwd.push_back(bench::seconds_since(t0) / static_cast<double>(n));
+    graph_bytes = std::max(graph_bytes, bench::current_rss_bytes() - rss0);
+    t0 = bench::Clock::now();
+    y.sum().backward();
+    bwd.push_back(bench::seconds_since(t0) / static_cast<double>(n));
+    x.mutable_grad().reset();
+  }
+  bench::report(name, "forward_per_op", bench::median(fwd) * 1e9, "ns");
+  bench::report(name, "backward_per_op", bench::median(bwd) * 1e9, "ns");
+  bench::report(name, "graph_bytes_per_op", graph_bytes / static_cast<double>(n), "B");
+  bench::report(name, "peak_rss", bench::peak_rss_bytes() / 1e6, "MB");
+}
+
+void matmul(const bench::Args& a) {
+  for (long n : {128L, 256L, 512L, 1024L})
+    for (auto dt : {torch::kFloat32, torch::kFloat64}) {
+      const auto A = torch::randn({n, n}, dt), B = torch::randn({n, n}, dt);
+      const int inner = n <= 256 ? 50 : (n <= 512 ? 10 : 3);
+      std::vector<double> t;
+      for (int r = 0; r < a.reps; ++r) {
+        const auto t0 = bench::Clock::now();
+        for (int i = 0; i < inner; ++i) torch::matmul(A, B);
+        t.push_back(bench::seconds_since(t0) / inner);
+      }
+      bench::report(std::string("matmul_") + (dt == torch::kFloat32 ? "f32_" : "f64_") + std::to_string(n), "time",
+                    bench::median(t) * 1e3, "ms");
+    }
+}
+
+void elementwise(const bench::Args& a) {
+  const long n = a.size > 0 ? a.size : 1000000;
+  const auto x = torch::rand({n}), y = torch::rand({n});
+  auto gbps = [&](const char* name, int arrays, auto&& f) {
+    std::vector<double> t;
+    for (int r = 0; r < a.reps; ++r) {
+      const auto t0 = bench::Clock::now();
+      for (int i = 0; i < 20; ++i) f();
+      t.push_back(bench::seconds_since(t0) / 20);
+    }
+    bench::report(std::string("elementwise_") + name, "bandwidth", static_cast<double>(arrays) * 4.0 * n / bench::median(t) / 1e9, "GB/s");
+  };
+  gbps("exp", 2, [&] { torch::exp(x); });
+  gbps("add", 3, [&] { torch::add(x, y); });
+  gbps("mul", 3, [&] { torch::mul(x, y); });
+}
+
+// Fashion-MNIST epoch: the images are read by xgrad's reader in the xgrad program; here random
+// data of the same shape (the timing does not depend on the values).
+void fmnist_epoch(const bench::Args& a) {
+  const long m = a.size > 0 ? a.size : 60000;
+  torch::manual_seed(0);
+  const auto x = torch::randn({m, 784}), y = torch::randint(0, 10, {m});
+  torch::nn::Sequential net(torch::nn::Linear(784, 512), torch::nn::ReLU(), torch::nn::Dropout(0.3), torch::nn::Linear(512, 256),
+                            torch::nn::ReLU(), torch::nn::Dropout(0.3), torch::nn::Linear(256, 10));
+  torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(1e-3));
+  std::vector<double> t;
+  for (int r = 0; r < a.reps; ++r) {
+    const auto t0 = bench::Clock::now();
+    const auto perm = torch::randperm(m);
+    for (long s = 0; s < m; s += 128) {
+      const auto idx = perm.narrow(0, s, std::min(128L, m - s));
+      auto loss = torch::nn::functional::cross_entropy(net->forward(x.index_select(0, idx)), y.index_select(0, idx));
+      opt.zero_grad();
+      loss.backward();
+      opt.step();
+    }
+    t.push_back(bench::seconds_since(t0));
+  }
+  bench::report("fmnist_epoch", "time", bench::median(t), "s");
+  bench::report("fmnist_epoch", "peak_rss", bench::peak_rss_bytes() / 1e6, "MB");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bench::Args a = bench::parse(argc, argv);
+  torch::set_num_threads(1);  // LibTorch's best here: 1 intra-op thread, BLAS threads set by OPENBLAS_NUM_THREADS
+  openblas_set_num_threads(a.threads);
+  if (a.workload == "mlp") mlp(a);
+  else if (a.workload == "chain1") chain(a, 1, "chain_1elem");
+  else if (a.workload == "chain64") chain(a, 64, "chain_64x64");
+  else if (a.workload == "matmul") matmul(a);
+  else if (a.workload == "elementwise") elementwise(a);
+  else if (a.workload == "fmnist") fmnist_epoch(a);
+  else return 2;
+  return 0;
+}
