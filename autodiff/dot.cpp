@@ -35,9 +35,9 @@ std::string to_dot(const Tensor& t) {
         auto [cid, fresh] = id_of(e.fn.get());
         if (fresh) stack.push_back(e.fn.get());
         out += fmt::format("  n{} -> n{};\n", cid, nid);
-      } else if (e.leaf) {
-        auto [cid, fresh] = id_of(e.leaf.get());
-        if (fresh) out += fmt::format("  n{} [shape=ellipse, label=\"leaf {} {}\"];\n", cid, to_string(e.leaf->shape), dtype_name(e.leaf->dtype));
+      } else if (auto leaf = e.leaf.lock()) {
+        auto [cid, fresh] = id_of(leaf.get());
+        if (fresh) out += fmt::format("  n{} [shape=ellipse, label=\"leaf {} {}\"];\n", cid, to_string(leaf->shape), dtype_name(leaf->dtype));
         out += fmt::format("  n{} -> n{};\n", cid, nid);
       }
     }

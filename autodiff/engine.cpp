@@ -113,7 +113,7 @@ void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& root_grads
     n->check_saved();
     mark_reached(capture, n, nullptr);
     for (std::size_t i = 0; i < n->next.size(); ++i) {
-      mark_reached(capture, nullptr, n->next[i].leaf.get());
+      if (capture && n->next[i].is_leaf) mark_reached(capture, nullptr, n->next[i].leaf.lock().get());
       Node* c = n->next[i].fn.get();
       if (!c) continue;
       if (c->epoch != epoch) {
@@ -176,15 +176,16 @@ void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& root_grads
       const Edge& e = n->next[i];
       if (!e.valid()) continue;
       const Tensor gi = i < grads.size() ? grads[i] : Tensor{};
-      if (e.leaf) {
-        if (!gi.defined()) continue;
-        check_grad(*n, i, gi, e.leaf->shape, e.leaf->dtype);
+      if (e.is_leaf) {
+        const std::shared_ptr<TensorImpl> leaf = e.leaf.lock();
+        if (!gi.defined() || !leaf) continue;
+        check_grad(*n, i, gi, leaf->shape, leaf->dtype);
         if (capture) {
-          auto it = capture->leaves.find(e.leaf.get());
+          auto it = capture->leaves.find(leaf.get());
           if (it != capture->leaves.end()) (*capture->results)[it->second] = add_buffer((*capture->results)[it->second], gi);
         } else {
-          const auto& hooks = e.leaf->extra ? e.leaf->extra->hooks : decltype(e.leaf->extra->hooks){};
-          accumulate_into(*e.leaf, hooks.empty() ? gi : run_hooks(hooks, gi), create_graph);
+          const auto& hooks = leaf->extra ? leaf->extra->hooks : decltype(leaf->extra->hooks){};
+          accumulate_into(*leaf, hooks.empty() ? gi : run_hooks(hooks, gi), create_graph);
         }
         continue;
       }

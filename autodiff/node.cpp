@@ -75,7 +75,10 @@ void attach(const std::shared_ptr<Node>& node, Tensor& out, const char* name, co
     Edge e;
     if (t->defined() && t->impl()->requires_grad) {
       if (t->impl()->grad_fn) e.fn = t->impl()->grad_fn;
-      else e.leaf = t->impl();
+      else {
+        e.leaf = t->impl();
+        e.is_leaf = true;
+      }
     }
     node->next.push_back(std::move(e));
   }

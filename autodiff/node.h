@@ -13,9 +13,12 @@ namespace xg::autograd {
 using GradList = SmallVector<Tensor, 3>;
 
 struct Edge {
-  std::shared_ptr<Node> fn;          // the input's grad_fn, when it is not a leaf
-  std::shared_ptr<TensorImpl> leaf;  // the input itself, when it is a leaf requiring grad
-  bool valid() const { return fn || leaf; }
+  std::shared_ptr<Node> fn;        // the input's grad_fn, when it is not a leaf
+  std::weak_ptr<TensorImpl> leaf;  // the input itself, when it is a leaf requiring grad
+  bool is_leaf = false;
+  // Weak, so that a leaf whose .grad() holds a graph (create_graph) does not keep itself alive
+  // through that graph; a leaf that no longer exists simply receives no gradient.
+  bool valid() const { return fn || is_leaf; }
 };
 
 struct SavedTensor {

@@ -2,6 +2,8 @@
 # The README's two commands:
 #   bash scripts/run.sh        install what is missing, build, run the main job
 #   bash scripts/run.sh test   install what is missing, build, run the whole test suite
+# and one more that CI runs after the test command:
+#   bash scripts/run.sh sanitize   the whole test suite built with ASan + UBSan + LSan (build-asan/)
 # Re-runnable: installed packages are skipped and the build is incremental.
 set -euo pipefail
 mode=${1:-run}
@@ -27,6 +29,16 @@ if ((${#missing[@]})); then
   "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+if [ "$mode" = sanitize ]; then
+  echo "== building with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/)"
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXGRAD_SANITIZE=ON -DXGRAD_BUILD_BENCH=OFF > /dev/null
+  cmake --build build-asan -j"$(nproc)"
+  echo "== running the test suite under the sanitizers"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j"$(nproc)" -E install_and_find_package
+  exit 0
+fi
+
 echo "== building (build/)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release > /dev/null
 cmake --build build -j"$(nproc)"
@@ -41,7 +53,7 @@ case "$mode" in
     ctest --test-dir build --output-on-failure -j"$(nproc)"
     ;;
   *)
-    echo "usage: $0 [run|test]" >&2
+    echo "usage: $0 [run|test|sanitize]" >&2
     exit 2
     ;;
 esac
