@@ -42,7 +42,7 @@ Adagrad::Adagrad(std::vector<OptimizerParamGroup> param_groups, AdagradOptions d
 void Adagrad::update(Tensor& p, const Tensor& grad, ParamState& state, const OptimizerOptions& options) {
   const auto& o = static_cast<const AdagradOptions&>(options);
   Tensor sum = detail::buffer(state, "sum", p, o.initial_accumulator_value());
-  Tensor next = empty_like(p);
+  Tensor next = p;  // updated in place: each element reads only its own old value first
   const double t = static_cast<double>(++state.step);
   const double clr = o.lr() / (1 + (t - 1) * o.lr_decay());
   detail::dispatch_float(p.dtype(), [&](auto zero) {
@@ -55,12 +55,14 @@ void Adagrad::update(Tensor& p, const Tensor& grad, ParamState& state, const Opt
     const T neg_clr = static_cast<T>(-clr);
     const bool decay = o.weight_decay() != 0;
     const std::int64_t n = p.numel();
-    for (std::int64_t i = 0; i < n; ++i) {
-      T g = gr[i];
-      if (decay) g = g + wd * x[i];
-      s[i] = s[i] + g * g;
-      out[i] = x[i] + neg_clr * g / (std::sqrt(s[i]) + eps);
-    }
+    detail::with_flags(decay, false, false, [&](auto decay_c, auto, auto) {
+      for (std::int64_t i = 0; i < n; ++i) {
+        T g = gr[i];
+        if constexpr (decltype(decay_c)::value) g = g + wd * x[i];
+        s[i] = s[i] + g * g;
+        out[i] = x[i] + neg_clr * g / (std::sqrt(s[i]) + eps);
+      }
+    });
   });
   detail::assign(p, next);
 }

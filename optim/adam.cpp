@@ -22,7 +22,7 @@ void adam_update(Tensor& p, const Tensor& grad, ParamState& state, const AdamSte
   Tensor m = buffer(state, "exp_avg", p);
   Tensor v = buffer(state, "exp_avg_sq", p);
   Tensor vmax = s.amsgrad ? buffer(state, "max_exp_avg_sq", p) : Tensor();
-  Tensor next = empty_like(p);
+  Tensor next = p;  // updated in place: each element reads only its own old value first
   const double t = static_cast<double>(++state.step);
   // Scalars in double, as PyTorch computes them in Python before the tensor ops.
   const double bias_correction1 = 1 - std::pow(s.beta1, t);
@@ -45,24 +45,30 @@ void adam_update(Tensor& p, const Tensor& grad, ParamState& state, const AdamSte
     const T neg_lr = static_cast<T>(-s.lr), bc1 = static_cast<T>(bias_correction1);
     const bool use_l2 = s.l2 != 0, decoupled = s.decoupled != 0, inside = s.eps_inside_sqrt;
     const std::int64_t n = p.numel();
-    for (std::int64_t i = 0; i < n; ++i) {
-      T xi = x[i];
-      if (decoupled) xi = xi * shrink;
-      T g = gr[i];
-      if (use_l2) g = g + l2 * xi;
-      mp[i] = mp[i] * b1 + one_b1 * g;
-      vp[i] = vp[i] * b2 + one_b2 * g * g;
-      T second = vp[i];
-      if (vm) second = vm[i] = std::max(vm[i], vp[i]);
-      if (inside) {
-        // θ ← θ − lr·m̂ / √(v̂ + ε)
-        const T denom = std::sqrt(second / bc2 + eps);
-        out[i] = xi + neg_lr * (mp[i] / bc1) / denom;
-      } else {
-        const T denom = std::sqrt(second) / bc2_sqrt + eps;
-        out[i] = xi + neg_step * mp[i] / denom;
+    auto loop = [&](auto decoupled_c, auto l2_c, auto ams_c, auto inside_c) {
+      for (std::int64_t i = 0; i < n; ++i) {
+        T xi = x[i];
+        if constexpr (decltype(decoupled_c)::value) xi = xi * shrink;
+        T g = gr[i];
+        if constexpr (decltype(l2_c)::value) g = g + l2 * xi;
+        mp[i] = mp[i] * b1 + one_b1 * g;
+        vp[i] = vp[i] * b2 + one_b2 * g * g;
+        T second = vp[i];
+        if constexpr (decltype(ams_c)::value) second = vm[i] = std::max(vm[i], vp[i]);
+        if constexpr (decltype(inside_c)::value) {
+          // θ ← θ − lr·m̂ / √(v̂ + ε)
+          const T denom = std::sqrt(second / bc2 + eps);
+          out[i] = xi + neg_lr * (mp[i] / bc1) / denom;
+        } else {
+          const T denom = std::sqrt(second) / bc2_sqrt + eps;
+          out[i] = xi + neg_step * mp[i] / denom;
+        }
       }
-    }
+    };
+    with_flags(decoupled, use_l2, vm != nullptr, [&](auto a, auto b, auto c) {
+      if (inside) loop(a, b, c, std::true_type{});
+      else loop(a, b, c, std::false_type{});
+    });
   });
   assign(p, next);
 }

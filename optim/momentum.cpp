@@ -38,7 +38,7 @@ EMAMomentum::EMAMomentum(std::vector<OptimizerParamGroup> param_groups, Momentum
 void EMAMomentum::update(Tensor& p, const Tensor& grad, ParamState& state, const OptimizerOptions& options) {
   const auto& o = static_cast<const MomentumOptions&>(options);
   Tensor v = detail::buffer(state, "velocity", p);
-  Tensor next = empty_like(p);
+  Tensor next = p;  // updated in place: each element reads only its own old value first
   const std::int64_t t = ++state.step;
   const double correction = o.bias_correction() ? 1 - std::pow(o.beta(), static_cast<double>(t)) : 1.0;
   detail::dispatch_float(p.dtype(), [&](auto zero) {
@@ -52,13 +52,15 @@ void EMAMomentum::update(Tensor& p, const Tensor& grad, ParamState& state, const
     const T neg_lr = static_cast<T>(-o.lr());
     const bool decay = o.weight_decay() != 0, correct = o.bias_correction();
     const std::int64_t n = p.numel();
-    for (std::int64_t i = 0; i < n; ++i) {
-      T g = gr[i];
-      if (decay) g = g + wd * x[i];
-      vel[i] = beta * vel[i] + one_minus * g;
-      const T vhat = correct ? vel[i] / corr : vel[i];
-      out[i] = x[i] + neg_lr * vhat;
-    }
+    detail::with_flags(decay, correct, false, [&](auto decay_c, auto correct_c, auto) {
+      for (std::int64_t i = 0; i < n; ++i) {
+        T g = gr[i];
+        if constexpr (decltype(decay_c)::value) g = g + wd * x[i];
+        vel[i] = beta * vel[i] + one_minus * g;
+        if constexpr (decltype(correct_c)::value) out[i] = x[i] + neg_lr * (vel[i] / corr);
+        else out[i] = x[i] + neg_lr * vel[i];
+      }
+    });
   });
   detail::assign(p, next);
 }

@@ -46,7 +46,7 @@ void RMSprop::update(Tensor& p, const Tensor& grad, ParamState& state, const Opt
   Tensor sq = detail::buffer(state, "square_avg", p);
   Tensor buf = o.momentum() > 0 ? detail::buffer(state, "momentum_buffer", p) : Tensor();
   Tensor gavg = o.centered() ? detail::buffer(state, "grad_avg", p) : Tensor();
-  Tensor next = empty_like(p);
+  Tensor next = p;  // updated in place: each element reads only its own old value first
   ++state.step;
   detail::dispatch_float(p.dtype(), [&](auto zero) {
     using T = decltype(zero);
@@ -61,25 +61,27 @@ void RMSprop::update(Tensor& p, const Tensor& grad, ParamState& state, const Opt
     const T mom = static_cast<T>(o.momentum()), neg_lr = static_cast<T>(-o.lr());
     const bool decay = o.weight_decay() != 0;
     const std::int64_t n = p.numel();
-    for (std::int64_t i = 0; i < n; ++i) {
-      T g = gr[i];
-      if (decay) g = g + wd * x[i];
-      s[i] = s[i] * alpha + one_alpha * g * g;
-      T avg;
-      if (ga) {
-        ga[i] = ga[i] * alpha + one_alpha * g;
-        avg = std::sqrt(s[i] + T(-1) * ga[i] * ga[i]);
-      } else {
-        avg = std::sqrt(s[i]);
+    detail::with_flags(decay, ga != nullptr, b != nullptr, [&](auto decay_c, auto centered_c, auto momentum_c) {
+      for (std::int64_t i = 0; i < n; ++i) {
+        T g = gr[i];
+        if constexpr (decltype(decay_c)::value) g = g + wd * x[i];
+        s[i] = s[i] * alpha + one_alpha * g * g;
+        T avg;
+        if constexpr (decltype(centered_c)::value) {
+          ga[i] = ga[i] * alpha + one_alpha * g;
+          avg = std::sqrt(s[i] + T(-1) * ga[i] * ga[i]);
+        } else {
+          avg = std::sqrt(s[i]);
+        }
+        avg = avg + eps;
+        if constexpr (decltype(momentum_c)::value) {
+          b[i] = b[i] * mom + g / avg;
+          out[i] = x[i] + neg_lr * b[i];
+        } else {
+          out[i] = x[i] + neg_lr * g / avg;
+        }
       }
-      avg = avg + eps;
-      if (b) {
-        b[i] = b[i] * mom + g / avg;
-        out[i] = x[i] + neg_lr * b[i];
-      } else {
-        out[i] = x[i] + neg_lr * g / avg;
-      }
-    }
+    });
   });
   detail::assign(p, next);
 }

@@ -45,7 +45,7 @@ void SGD::update(Tensor& p, const Tensor& grad, ParamState& state, const Optimiz
   const bool use_momentum = o.momentum() != 0;
   const bool first = use_momentum && !state.buffers.count("momentum_buffer");
   Tensor buf = use_momentum ? detail::buffer(state, "momentum_buffer", p) : Tensor();
-  Tensor next = empty_like(p);
+  Tensor next = p;  // updated in place: each element reads only its own old value first
   ++state.step;
   detail::dispatch_float(p.dtype(), [&](auto zero) {
     using T = decltype(zero);
@@ -57,14 +57,25 @@ void SGD::update(Tensor& p, const Tensor& grad, ParamState& state, const Optimiz
     const T keep = static_cast<T>(1 - o.dampening()), neg_lr = static_cast<T>(-o.lr());
     const bool decay = o.weight_decay() != 0, nesterov = o.nesterov();
     const std::int64_t n = p.numel();
-    for (std::int64_t i = 0; i < n; ++i) {
-      T g = gr[i];
-      if (decay) g = g + wd * x[i];
-      if (b) {
-        b[i] = first ? g : b[i] * mom + keep * g;
-        g = nesterov ? g + mom * b[i] : b[i];
-      }
-      out[i] = x[i] + neg_lr * g;
+    // Loop-invariant choices are taken outside the loops, so each loop is a plain vectorizable
+    // stream (a branchy loop compiled to masked AVX-512 loads that were 10x slower here).
+    if (!b) {
+      if (decay)
+        for (std::int64_t i = 0; i < n; ++i) out[i] = x[i] + neg_lr * (gr[i] + wd * x[i]);
+      else
+        for (std::int64_t i = 0; i < n; ++i) out[i] = x[i] + neg_lr * gr[i];
+    } else {
+      auto loop = [&](auto decay_c, auto first_c, auto nesterov_c) {
+        for (std::int64_t i = 0; i < n; ++i) {
+          T g = gr[i];
+          if constexpr (decltype(decay_c)::value) g += wd * x[i];
+          if constexpr (decltype(first_c)::value) b[i] = g;
+          else b[i] = b[i] * mom + keep * g;
+          if constexpr (decltype(nesterov_c)::value) out[i] = x[i] + neg_lr * (g + mom * b[i]);
+          else out[i] = x[i] + neg_lr * b[i];
+        }
+      };
+      detail::with_flags(decay, first, nesterov, loop);
     }
   });
   detail::assign(p, next);
