@@ -249,6 +249,8 @@ Tensor softplus(const Tensor& x, double beta, double threshold, SourceLocation l
 Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max, SourceLocation loc) {
   autograd::check_defined("clamp", x);
   if (!min && !max) throw ValueError("clamp: at least one of min and max must be given");
+  if ((min && std::isnan(*min)) || (max && std::isnan(*max)))
+    throw ValueError(fmt::format("clamp: bounds must not be NaN (min={}, max={})", min ? *min : 0.0, max ? *max : 0.0));
   if (min && max && *min > *max) throw ValueError(fmt::format("clamp: min {} is greater than max {}", *min, *max));
   const double lo = min.value_or(std::nan("")), hi = max.value_or(std::nan(""));
   return record(kernel::unary_param(UnaryParam::Clamp, x, lo, hi), "clamp", loc, {&x}, {&x}, [lo, hi](Node& n, const Tensor& g) {

@@ -57,8 +57,8 @@ Tensor mm(const Tensor& a, const Tensor& b, SourceLocation loc) {
 }
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias, SourceLocation loc) {
-  autograd::check_defined("linear", x);
-  autograd::check_defined("linear", weight);
+  autograd::check_float("linear", x);
+  autograd::check_float("linear", weight);
   if (weight.dim() != 2)
     throw ShapeError(fmt::format("linear: weight must be 2-D [out, in], got {}", to_string(weight.shape())));
   if (x.dim() == 0 || x.size(-1) != weight.size(1))

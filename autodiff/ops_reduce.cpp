@@ -184,10 +184,14 @@ std::tuple<Tensor, Tensor> min(const Tensor& x, std::int64_t dim, bool keepdim, 
   return max_min_dim(false, x, dim, keepdim, loc);
 }
 Tensor argmax(const Tensor& x, std::int64_t dim, bool keepdim) {
+  autograd::check_defined("argmax", x);
+  if (x.dim() > 0) check_nonempty("argmax", x, {wrap_dim("argmax", dim, x.shape().size())});
   NoGradGuard ng;
   return std::get<1>(max(x, dim, keepdim));
 }
 Tensor argmin(const Tensor& x, std::int64_t dim, bool keepdim) {
+  autograd::check_defined("argmin", x);
+  if (x.dim() > 0) check_nonempty("argmin", x, {wrap_dim("argmin", dim, x.shape().size())});
   NoGradGuard ng;
   return std::get<1>(min(x, dim, keepdim));
 }

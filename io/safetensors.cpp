@@ -214,8 +214,13 @@ SafetensorsData read_safetensors(const std::string& path) {
   if (std::filesystem::is_directory(path, ec)) throw IOError(fmt::format("cannot read '{}': it is a directory", path));
   std::ifstream f(path, std::ios::binary);
   if (!f) throw IOError(fmt::format("cannot open '{}' for reading: {}", path, std::strerror(errno)));
-  std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (f.bad()) throw IOError(fmt::format("error while reading '{}'", path));
+  // One read of the whole file (a character iterator managed only ~130 MB/s).
+  f.seekg(0, std::ios::end);
+  const std::streamoff size = f.tellg();
+  f.seekg(0, std::ios::beg);
+  std::string bytes(size > 0 ? static_cast<std::size_t>(size) : 0, '\0');
+  if (size > 0) f.read(bytes.data(), size);
+  if (f.bad() || (size > 0 && f.gcount() != size)) throw IOError(fmt::format("error while reading '{}'", path));
   return from_safetensors(bytes, fmt::format("'{}'", path));
 }
 

@@ -178,6 +178,8 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
   if (!(opt.label_smoothing >= 0 && opt.label_smoothing <= 1))
     throw ValueError(fmt::format("cross_entropy: label_smoothing must be in [0, 1], got {}", opt.label_smoothing));
   auto [safe, keep] = checked_targets("cross_entropy", input, target, opt.ignore_index);
+  if (opt.weight.defined() && !(opt.weight.shape() == Shape{input.size(1)}))
+    throw ShapeError(fmt::format("cross_entropy: weight must have shape [{}], got {}", input.size(1), to_string(opt.weight.shape())));
   const Tensor logp = log_softmax(input, 1);
   const Tensor nll = nll_loss(logp, target, opt);
   if (opt.label_smoothing == 0) return nll;

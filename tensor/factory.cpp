@@ -93,6 +93,8 @@ Tensor arange(double end, TensorOptions opt) { return arange(0, end, 1, opt); }
 
 Tensor linspace(double start, double end, std::int64_t steps, TensorOptions opt) {
   if (steps < 0) throw ValueError(fmt::format("linspace: steps must be non-negative, got {}", steps));
+  if (!std::isfinite(start) || !std::isfinite(end))
+    throw ValueError(fmt::format("linspace: start={} and end={} must be finite", start, end));
   Tensor t = make_tensor({steps}, opt.dtype_);
   const double h = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0;
   dispatch(opt.dtype_, [&](auto tag) {

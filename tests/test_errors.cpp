@@ -477,3 +477,16 @@ TEST_CASE("a failed out-of-place op records nothing and changes nothing") {
   CHECK(x.is_leaf());
   CHECK_FALSE(x.grad().defined());
 }
+
+TEST_CASE("errors found by the bad-input matrix name the op the user called") {
+  CHECK_THROWS_WITH_AS(xg::linspace(0, NAN, 3), doctest::Contains("linspace"), xg::ValueError);
+  CHECK_THROWS_WITH_AS(xg::linspace(0, INFINITY, 3), doctest::Contains("must be finite"), xg::ValueError);
+  CHECK_THROWS_WITH_AS(xg::clamp(xg::tensor({-1.0, 2.0}), NAN, 1.0), doctest::Contains("clamp: bounds must not be NaN"), xg::ValueError);
+  CHECK_THROWS_WITH_AS(xg::argmax(xg::zeros({0}, xg::kFloat64), 0), doctest::Contains("argmax"), xg::ValueError);
+  xg::nn::Linear lin(3, 2);
+  CHECK_THROWS_WITH_AS(lin(xg::ones({4, 3}, xg::kInt64)), doctest::Contains("linear"), xg::DTypeError);
+  xg::nn::functional::CrossEntropyOptions o;
+  o.weight = xg::ones({2}, xg::kFloat64);
+  CHECK_THROWS_WITH_AS(xg::nn::functional::cross_entropy(xg::zeros({2, 3}, xg::kFloat64), xg::from_vector(std::vector<std::int64_t>{0, 1}, {2}), o),
+                       doctest::Contains("cross_entropy: weight must have shape [3]"), xg::ShapeError);
+}
