@@ -1,5 +1,10 @@
 // The trainer's pieces on a tiny synthetic dataset: option parsing, metrics file, checkpoints,
 // bit-for-bit resume, the NaN stop, the sweep's dev-only discipline.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 
@@ -141,4 +146,38 @@ TEST_CASE("trainer: confusion matrix counts by hand") {
   const auto cm = xg::train::confusion_matrix(xg::from_vector(std::vector<std::int64_t>{0, 1, 1, 2}, {4}),
                                               xg::from_vector(std::vector<std::int64_t>{0, 1, 2, 2}, {4}), 3);
   CHECK(cm == std::vector<std::vector<std::int64_t>>{{1, 0, 0}, {0, 1, 1}, {0, 0, 1}});
+}
+
+TEST_CASE("trainer: SIGINT leaves a resumable checkpoint") {
+  Config c = tiny("sigint");
+  c.epochs = 1000;  // runs until interrupted
+  const std::string last = c.out + "/last.safetensors";
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    xg::train::install_interrupt_handler();
+    const auto data = xg::train::load_data(c);
+    const auto r = xg::train::train(c, data, false);
+    _exit(r.stopped ? 0 : 1);
+  }
+  // Interrupt once at least one epoch has been written, i.e. mid-run.
+  for (int i = 0; i < 400 && xg::train::read_metrics(c.out + "/metrics.csv").size() < 2; ++i) usleep(25000);
+  REQUIRE(kill(child, SIGINT) == 0);
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);  // stopped cleanly, not killed by the signal
+  REQUIRE(fs::exists(last));
+  const xg::StateDict saved = xg::load(last);
+  const auto done = saved.at("trainer.epoch").item<std::int64_t>();
+  CHECK(done >= 2);
+  // Resume from it for one more epoch.
+  Config more = c;
+  more.epochs = done + 1;
+  more.resume = last;
+  const auto data = xg::train::load_data(more);
+  const auto r = xg::train::train(more, data, false);
+  CHECK_FALSE(r.stopped);
+  CHECK(xg::load(last).at("trainer.epoch").item<std::int64_t>() == done + 1);
+  fs::remove_all(c.out);
 }
