@@ -88,4 +88,24 @@ std::string table(const std::vector<std::string>& header, const std::vector<std:
 
 std::string fmt_num(double v, int precision) { return fmt::format("{:.{}g}", v, precision); }
 
+int experiment_main(int argc, char** argv, const std::function<void(const RunOptions&)>& run) {
+  RunOptions o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--fast") o.fast = true;
+    else if (arg == "--out" && i + 1 < argc) o.out = argv[++i];
+    else {
+      fmt::print(stderr, "usage: {} [--fast] [--out DIR]\n", argv[0]);
+      return 2;
+    }
+  }
+  try {
+    run(o);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace xg::experiments

@@ -2,6 +2,7 @@
 // Shared by the lecture's experiments: output folders, CSV files, gnuplot charts and the printed
 // conclusion table. Each experiment is a library function (so tests can run its fast mode and
 // check its conclusion) plus a small main.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -50,5 +51,8 @@ bool plot(const std::string& png, const std::vector<Chart>& charts, bool quiet =
 // A fixed-width table for the conclusion printed at the end of each experiment.
 std::string table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
 std::string fmt_num(double v, int precision = 4);
+
+// The programs' main: parses [--fast] [--out DIR], runs `run`, reports errors; returns the exit code.
+int experiment_main(int argc, char** argv, const std::function<void(const RunOptions&)>& run);
 
 }  // namespace xg::experiments

@@ -1,18 +1,4 @@
 // exp_batch_norm [--fast] [--out DIR]: the lecture's deep sigmoid MLP with and without batch norm.
-#include <cstdio>
-#include <cstring>
-
 #include "batch_norm.h"
 
-int main(int argc, char** argv) {
-  xg::experiments::RunOptions o;
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--fast")) o.fast = true;
-    else if (!std::strcmp(argv[i], "--out") && i + 1 < argc) o.out = argv[++i];
-    else {
-      std::fprintf(stderr, "usage: %s [--fast] [--out DIR]\n", argv[0]);
-      return 2;
-    }
-  }
-  xg::experiments::run_batch_norm(o);
-}
+int main(int argc, char** argv) { return xg::experiments::experiment_main(argc, argv, xg::experiments::run_batch_norm); }
