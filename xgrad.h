@@ -9,6 +9,7 @@
 #include "optim/optim.h"
 #include "data/data.h"
 #include "io/io.h"
+#include "tensor/allocator.h"
 #include "tensor/dtype.h"
 #include "tensor/errors.h"
 #include "tensor/format.h"

@@ -33,8 +33,8 @@ Shape infer_shape(const char* op, const Tensor& x, const Shape& want) {
       infer = static_cast<int>(i);
     } else if (s[i] < 0) {
       throw ShapeError(fmt::format("{}: invalid size {} in shape {}", op, s[i], to_string(want)));
-    } else {
-      known *= s[i];
+    } else if (__builtin_mul_overflow(known, s[i], &known)) {
+      known = INT64_MAX;  // no tensor has that many elements (a later 0 still makes it 0)
     }
   }
   if (infer >= 0) {

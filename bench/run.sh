@@ -28,12 +28,14 @@ X=build/bench/xgrad_bench
 T=build/torch_bench/torch_bench
 # LibTorch at its best on 2 cores: 1 intra-op thread, OpenBLAS with 2 threads (2/2 oversubscribes).
 for ((r = 0; r < rounds; r++)); do
-  for w in mlp chain1 chain64 matmul elementwise fmnist; do
-    reps=5; size=()
-    [ "$w" = fmnist ] && reps=1
-    OPENBLAS_NUM_THREADS=2 "$T" "$w" --reps $reps --threads 2 | sed 's/^/torch 2 /' >> "$out"
-    OPENBLAS_NUM_THREADS=1 "$X" "$w" --reps $reps --threads 1 | sed 's/^/xgrad 1 /' >> "$out"
-    OPENBLAS_NUM_THREADS=2 "$X" "$w" --reps $reps --threads 2 | sed 's/^/xgrad 2 /' >> "$out"
+  # workload[:size]; the long chains run once per process (their peak RSS is the chain's)
+  for job in mlp chain1 chain64 chain1_long:100000 chain1_long:1000000 chain64_long:100000 matmul elementwise fmnist; do
+    w=${job%%:*}; size=(); [ "$job" != "$w" ] && size=(--size "${job#*:}")
+    reps=5
+    case "$w" in fmnist | *_long) reps=1 ;; esac
+    OPENBLAS_NUM_THREADS=2 "$T" "$w" --reps $reps --threads 2 "${size[@]}" | sed 's/^/torch 2 /' >> "$out"
+    OPENBLAS_NUM_THREADS=1 "$X" "$w" --reps $reps --threads 1 "${size[@]}" | sed 's/^/xgrad 1 /' >> "$out"
+    OPENBLAS_NUM_THREADS=2 "$X" "$w" --reps $reps --threads 2 "${size[@]}" | sed 's/^/xgrad 2 /' >> "$out"
   done
 done
 

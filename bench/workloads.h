@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <malloc.h>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,33 @@ inline double current_rss_bytes() {
     std::getline(f, key);
   }
   return 0;
+}
+
+// Bytes the program holds from malloc (small chunks in use plus mmapped blocks): what is live,
+// whatever the fragmentation around it.
+inline double heap_in_use_bytes() {
+  const struct mallinfo2 m = mallinfo2();
+  return static_cast<double>(m.uordblks + m.hblkhd);
+}
+
+// 6. A long chain in a fresh process (its peak RSS is the chain's): forward + backward time, the
+// live graph after the forward pass (heap bytes in use), and the peak RSS it costs.
+template <class Forward, class Backward>
+void chain_long(const Args& a, const std::string& name, Forward&& forward, Backward&& backward) {
+  const double rss0 = current_rss_bytes(), heap0 = heap_in_use_bytes();
+  const auto t0 = Clock::now();
+  forward();
+  const double forward_seconds = seconds_since(t0);
+  const double live = heap_in_use_bytes() - heap0;
+  backward();
+  const double seconds = seconds_since(t0);
+  const double peak = peak_rss_bytes() - rss0;
+  report(name, "time_fwd", forward_seconds, "s");
+  report(name, "time_fwd_bwd", seconds, "s");
+  report(name, "live_graph", live / 1e6, "MB");
+  report(name, "peak_rss_growth", peak / 1e6, "MB");
+  report(name, "peak_rss_over_live_graph", peak / live, "x");
+  (void)a;
 }
 
 }  // namespace bench

@@ -70,6 +70,19 @@ void chain(const bench::Args& a, long width, const char* name) {
   bench::report(name, "peak_rss", bench::peak_rss_bytes() / 1e6, "MB");
 }
 
+void chain_long(const bench::Args& a, long width, const std::string& name) {
+  const long n = a.size > 0 ? a.size : 100000;
+  const xg::Shape shape = width == 1 ? xg::Shape{1} : xg::Shape{width, width};
+  Tensor x = xg::full(shape, 0.5).requires_grad_();
+  Tensor y = x;
+  bench::chain_long(
+      a, name, [&] { for (long i = 0; i < n; ++i) y = (i % 2) ? y * 1.0001 : y + 0.0001; },
+      [&] {
+        y.sum().backward();
+        y = Tensor();
+      });
+}
+
 // 4. Square matmul, float32 and float64, against OpenBLAS called directly.
 template <class T>
 void matmul_one(const bench::Args& a, long n) {
@@ -132,8 +145,9 @@ void elementwise(const bench::Args& a) {
 void fmnist_epoch(const bench::Args& a) {
   xg::data::FashionMNISTOptions o;
   o.flatten = true;
-  xg::data::FashionMNIST train(xg::data::FashionMNIST::default_root(), xg::data::Split::Train, o);
-  const Tensor x = (train.features() - 0.2860) / 0.3530, y = train.targets();
+  o.normalize = {{0.2860, 0.3530}};  // in place: one copy of the images, like LibTorch's program
+  const xg::data::FashionMNIST train(xg::data::FashionMNIST::default_root(), xg::data::Split::Train, o);
+  const Tensor x = train.features(), y = train.targets();
   const long m = a.size > 0 ? a.size : x.size(0);
   xg::manual_seed(0);
   nn::Sequential net{std::make_shared<nn::Linear>(784, 512), std::make_shared<nn::ReLU>(), std::make_shared<nn::Dropout>(0.3),
@@ -166,11 +180,13 @@ int main(int argc, char** argv) {
   if (a.workload == "mlp") mlp(a);
   else if (a.workload == "chain1") chain(a, 1, "chain_1elem");
   else if (a.workload == "chain64") chain(a, 64, "chain_64x64");
+  else if (a.workload == "chain1_long") chain_long(a, 1, "chain_1elem_" + std::to_string(a.size > 0 ? a.size : 100000));
+  else if (a.workload == "chain64_long") chain_long(a, 64, "chain_64x64_" + std::to_string(a.size > 0 ? a.size : 100000));
   else if (a.workload == "matmul") matmul(a);
   else if (a.workload == "elementwise") elementwise(a);
   else if (a.workload == "fmnist") fmnist_epoch(a);
   else {
-    std::fprintf(stderr, "usage: %s mlp|chain1|chain64|matmul|elementwise|fmnist [--size N] [--reps R] [--threads T]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s mlp|chain1|chain64|chain1_long|chain64_long|matmul|elementwise|fmnist [--size N] [--reps R] [--threads T]\n", argv[0]);
     return 2;
   }
   return 0;

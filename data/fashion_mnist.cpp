@@ -40,15 +40,18 @@ std::pair<Tensor, Tensor> load_mnist_idx(const std::string& images_path, const s
   if (images.dims[0] != labels.dims[0])
     throw FormatError(fmt::format("'{}' holds {} images but '{}' holds {} labels", images_path, images.dims[0], labels_path,
                                   labels.dims[0]));
-  std::vector<float> pixels(images.data.size());
-  for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<float>(images.data[i]) / 255.0f;
-  std::vector<std::int64_t> y(labels.data.size());
-  for (std::size_t i = 0; i < y.size(); ++i) {
-    y[i] = labels.data[i];
-    if (y[i] >= num_classes)
-      throw FormatError(fmt::format("'{}': label {} at index {} is outside 0..{}", labels_path, y[i], i, num_classes - 1));
+  Tensor y = empty(Shape(labels.dims), kInt64);
+  std::int64_t* py = y.data_ptr<std::int64_t>();
+  for (std::size_t i = 0; i < labels.data.size(); ++i) {
+    py[i] = labels.data[i];
+    if (py[i] >= num_classes)
+      throw FormatError(fmt::format("'{}': label {} at index {} is outside 0..{}", labels_path, py[i], i, num_classes - 1));
   }
-  return {from_vector(pixels, Shape(images.dims)), from_vector(y, Shape(labels.dims))};
+  // Written straight into the tensor: a dataset is the biggest thing most programs hold.
+  Tensor x = empty(Shape(images.dims));
+  float* px = x.data_ptr<float>();
+  for (std::size_t i = 0; i < images.data.size(); ++i) px[i] = static_cast<float>(images.data[i]) / 255.0f;
+  return {x, y};
 }
 
 namespace {

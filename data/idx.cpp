@@ -40,6 +40,8 @@ std::size_t idx_type_size(IdxType t) {
 }
 
 std::int64_t IdxArray::numel() const {
+  // parse_idx guarantees the product fits unless a size is 0 (then the others may be anything).
+  if (std::find(dims.begin(), dims.end(), 0) != dims.end()) return 0;
   std::int64_t n = 1;
   for (auto d : dims) n *= d;
   return n;

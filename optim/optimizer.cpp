@@ -54,7 +54,8 @@ Optimizer::Optimizer(std::vector<OptimizerParamGroup> groups, std::unique_ptr<Op
 }
 
 void Optimizer::check_options(const OptimizerOptions& options) const {
-  if (typeid(options) != typeid(*defaults_))
+  const OptimizerOptions& defaults = *defaults_;
+  if (typeid(options) != typeid(defaults))
     throw ValueError(fmt::format("{}: a param group has options of another optimizer ({})", name(),
                                  options.optimizer_name()));
   options.validate();

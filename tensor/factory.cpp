@@ -17,7 +17,7 @@ Tensor finish(Tensor t, const TensorOptions& opt) {
 
 template <class V>
 Tensor from_values(const V& values, const Shape& shape, DType d) {
-  if (static_cast<std::int64_t>(values.size()) != shape.numel())
+  if (static_cast<std::int64_t>(values.size()) != checked_numel(shape, d, "tensor"))
     throw ShapeError(fmt::format("tensor: {} values do not fill shape {} ({} elements)", values.size(), to_string(shape),
                                  shape.numel()));
   Tensor t = make_tensor(shape, d);
@@ -28,6 +28,12 @@ Tensor from_values(const V& values, const Shape& shape, DType d) {
     for (auto v : values) p[i++] = static_cast<T>(v);
   });
   return t;
+}
+
+Tensor filled(const char* op, const Shape& shape, double value, TensorOptions opt) {
+  Tensor t = make_tensor(shape, opt.dtype_, op);
+  kernel::fill(t, value);
+  return finish(t, opt);
 }
 
 Generator& gen_or_default(Generator* g) { return g ? *g : default_generator(); }
@@ -62,14 +68,10 @@ Tensor from_vector(const std::vector<double>& data, const Shape& shape, bool rg)
 Tensor from_vector(const std::vector<std::int64_t>& data, const Shape& shape) { return from_values(data, shape, kInt64); }
 
 Tensor scalar_tensor(double v, TensorOptions opt) { return full({}, v, opt); }
-Tensor empty(const Shape& shape, TensorOptions opt) { return finish(make_tensor(shape, opt.dtype_), opt); }
-Tensor zeros(const Shape& shape, TensorOptions opt) { return full(shape, 0, opt); }
-Tensor ones(const Shape& shape, TensorOptions opt) { return full(shape, 1, opt); }
-Tensor full(const Shape& shape, double value, TensorOptions opt) {
-  Tensor t = make_tensor(shape, opt.dtype_);
-  kernel::fill(t, value);
-  return finish(t, opt);
-}
+Tensor empty(const Shape& shape, TensorOptions opt) { return finish(make_tensor(shape, opt.dtype_, "empty"), opt); }
+Tensor zeros(const Shape& shape, TensorOptions opt) { return filled("zeros", shape, 0, opt); }
+Tensor ones(const Shape& shape, TensorOptions opt) { return filled("ones", shape, 1, opt); }
+Tensor full(const Shape& shape, double value, TensorOptions opt) { return filled("full", shape, value, opt); }
 Tensor zeros_like(const Tensor& t) { return zeros(t.shape(), t.dtype()); }
 Tensor ones_like(const Tensor& t) { return ones(t.shape(), t.dtype()); }
 Tensor full_like(const Tensor& t, double value) { return full(t.shape(), value, t.dtype()); }
@@ -81,7 +83,7 @@ Tensor arange(double start, double end, double step, TensorOptions opt) {
   if ((end - start) / step < 0)
     throw ValueError(fmt::format("arange: step {} moves away from end (start={}, end={})", step, start, end));
   const auto n = static_cast<std::int64_t>(std::ceil((end - start) / step));
-  Tensor t = make_tensor({n}, opt.dtype_);
+  Tensor t = make_tensor({n}, opt.dtype_, "arange");
   dispatch(opt.dtype_, [&](auto tag) {
     using T = decltype(tag);
     T* p = data_of<T>(t);
@@ -95,7 +97,7 @@ Tensor linspace(double start, double end, std::int64_t steps, TensorOptions opt)
   if (steps < 0) throw ValueError(fmt::format("linspace: steps must be non-negative, got {}", steps));
   if (!std::isfinite(start) || !std::isfinite(end))
     throw ValueError(fmt::format("linspace: start={} and end={} must be finite", start, end));
-  Tensor t = make_tensor({steps}, opt.dtype_);
+  Tensor t = make_tensor({steps}, opt.dtype_, "linspace");
   const double h = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0;
   dispatch(opt.dtype_, [&](auto tag) {
     using T = decltype(tag);
@@ -121,7 +123,7 @@ Tensor eye(std::int64_t n, std::int64_t m, TensorOptions opt) {
 
 Tensor rand(const Shape& shape, TensorOptions opt, Generator* gen) {
   check_float("rand", opt.dtype_);
-  Tensor t = make_tensor(shape, opt.dtype_);
+  Tensor t = make_tensor(shape, opt.dtype_, "rand");
   Generator& g = gen_or_default(gen);
   dispatch_float(opt.dtype_, [&](auto tag) {
     using T = decltype(tag);
@@ -133,7 +135,7 @@ Tensor rand(const Shape& shape, TensorOptions opt, Generator* gen) {
 
 Tensor randn(const Shape& shape, TensorOptions opt, Generator* gen) {
   check_float("randn", opt.dtype_);
-  Tensor t = make_tensor(shape, opt.dtype_);
+  Tensor t = make_tensor(shape, opt.dtype_, "randn");
   Generator& g = gen_or_default(gen);
   dispatch_float(opt.dtype_, [&](auto tag) {
     using T = decltype(tag);
@@ -145,7 +147,7 @@ Tensor randn(const Shape& shape, TensorOptions opt, Generator* gen) {
 
 Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, Generator* gen) {
   if (high <= low) throw ValueError(fmt::format("randint: need low < high, got low={} high={}", low, high));
-  Tensor t = make_tensor(shape, kInt64);
+  Tensor t = make_tensor(shape, kInt64, "randint");
   Generator& g = gen_or_default(gen);
   auto* p = data_of<std::int64_t>(t);
   const auto range = static_cast<std::uint64_t>(high - low);
@@ -164,7 +166,7 @@ Tensor randperm(std::int64_t n, Generator* gen) {
 
 Tensor bernoulli(const Shape& shape, double p, TensorOptions opt, Generator* gen) {
   if (!(p >= 0 && p <= 1)) throw ValueError(fmt::format("bernoulli: probability must be in [0, 1], got {}", p));
-  Tensor t = make_tensor(shape, opt.dtype_);
+  Tensor t = make_tensor(shape, opt.dtype_, "bernoulli");
   Generator& g = gen_or_default(gen);
   dispatch(opt.dtype_, [&](auto tag) {
     using T = decltype(tag);

@@ -5,7 +5,9 @@
 #include <limits>
 #include <type_traits>
 // GCC 12 reports false -Wmaybe-uninitialized inside its own AVX-512 intrinsics when xsimd inlines them.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <xsimd/xsimd.hpp>
 
 #include "tensor/kernels.h"

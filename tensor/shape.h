@@ -35,10 +35,16 @@ class Shape {
   void insert(std::size_t pos, std::int64_t v);
   void erase(std::size_t pos);
 
+  // The product of the sizes; saturates at INT64_MAX when it overflows (a shape no tensor can
+  // have, rejected by creation and never equal to a real tensor's numel), 0 if any size is 0.
   std::int64_t numel() const {
     std::int64_t n = 1;
-    for (std::size_t i = 0; i < n_; ++i) n *= d_[i];
-    return n;
+    bool overflow = false;
+    for (std::size_t i = 0; i < n_; ++i) {
+      if (d_[i] == 0) return 0;
+      overflow = __builtin_mul_overflow(n, d_[i], &n) || overflow;
+    }
+    return overflow ? INT64_MAX : n;
   }
   std::vector<std::int64_t> vec() const { return {begin(), end()}; }
   operator std::vector<std::int64_t>() const { return vec(); }  // NOLINT

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <new>
 
+#include "tensor/allocator.h"
 #include "tensor/tensor_impl.h"
 
 namespace xg {
@@ -12,20 +13,26 @@ Storage::Storage(std::size_t bytes) : nbytes(bytes) {
     data = inline_buf;
     return;
   }
-  const std::size_t rounded = (bytes + 63) / 64 * 64;
-  data = std::aligned_alloc(64, rounded);
-  if (!data) throw std::bad_alloc();
+  data = detail::allocate_buffer(bytes);
 }
 
 Storage::~Storage() {
-  if (data != inline_buf) std::free(data);
+  if (data != inline_buf) detail::free_buffer(data, nbytes);
 }
 
-Tensor make_tensor(const Shape& shape, DType dtype) {
+std::int64_t checked_numel(const Shape& shape, DType dtype, const char* op) {
   for (auto d : shape)
-    if (d < 0) throw ValueError(fmt::format("cannot create a tensor with negative size in shape {}", to_string(shape)));
+    if (d < 0) throw ValueError(fmt::format("{}: cannot create a tensor with negative size in shape {}", op, to_string(shape)));
+  const std::int64_t n = shape.numel();
+  if (n > PTRDIFF_MAX / static_cast<std::int64_t>(dtype_size(dtype)))
+    throw ValueError(fmt::format("{}: shape {} has more {} elements than memory can address", op, to_string(shape),
+                                 dtype_name(dtype)));
+  return n;
+}
+
+Tensor make_tensor(const Shape& shape, DType dtype, const char* op) {
   auto impl = std::make_shared<TensorImpl>();
-  impl->numel = shape.numel();
+  impl->numel = checked_numel(shape, dtype, op);
   impl->storage = std::make_shared<Storage>(static_cast<std::size_t>(impl->numel) * dtype_size(dtype));
   impl->shape = shape;
   impl->dtype = dtype;

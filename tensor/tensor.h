@@ -4,7 +4,6 @@
 #include <initializer_list>
 #include <memory>
 #include <optional>
-#include <source_location>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +11,7 @@
 #include "tensor/dtype.h"
 #include "tensor/errors.h"
 #include "tensor/shape.h"
+#include "tensor/source_location.h"
 
 namespace xg {
 
@@ -19,10 +19,6 @@ class Tensor;
 class Generator;
 struct TensorImpl;
 namespace autograd { struct Node; }
-
-// The user's call site, recorded by each op (used by DetectAnomalyGuard and to_dot).
-using SourceLocation = std::source_location;
-#define XG_HERE ::std::source_location loc = ::std::source_location::current()
 
 // What LibTorch calls TensorOptions: dtype plus requires_grad, e.g.
 // xg::zeros({2, 3}, xg::TensorOptions(xg::kFloat64).requires_grad(true)).

@@ -47,7 +47,10 @@ struct TensorImpl {
 };
 
 // Allocates an uninitialized contiguous tensor.
-Tensor make_tensor(const Shape& shape, DType dtype);
+// Every size non-negative and the bytes addressable, else ValueError naming `op` and the shape.
+std::int64_t checked_numel(const Shape& shape, DType dtype, const char* op);
+// A new contiguous tensor, uninitialized.
+Tensor make_tensor(const Shape& shape, DType dtype, const char* op = "tensor");
 // A new handle over the same storage with another shape (same numel), no autograd history.
 Tensor alias_with_shape(const Tensor& t, const Shape& shape);
 

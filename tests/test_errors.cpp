@@ -214,7 +214,39 @@ TEST_CASE("ValueError: arange/linspace/eye/zeros with impossible arguments") {
   CHECK_ERROR(xg::ValueError, [] { (void)xg::arange(0, 5, -1); }, "arange", "-1");
   CHECK_ERROR(xg::ValueError, [] { (void)xg::linspace(0, 1, -2); }, "linspace", "-2");
   CHECK_ERROR(xg::ValueError, [] { (void)xg::eye(-1, 2); }, "eye", "-1");
-  CHECK_ERROR(xg::ValueError, [] { (void)xg::zeros({-1, 2}); }, "negative", "[-1, 2]");
+  CHECK_ERROR(xg::ValueError, [] { (void)xg::zeros({-1, 2}); }, "zeros", "negative", "[-1, 2]");
+}
+
+TEST_CASE("ValueError: every creation function names itself for a negative or unaddressable shape") {
+  const xg::Shape negative{3, -2};
+  CHECK_ERROR(xg::ValueError, [&] { (void)xg::ones(negative); }, "ones:", "negative", "[3, -2]");
+  CHECK_ERROR(xg::ValueError, [&] { (void)xg::full(negative, 2.0); }, "full:", "negative", "[3, -2]");
+  CHECK_ERROR(xg::ValueError, [&] { (void)xg::empty(negative); }, "empty:", "negative", "[3, -2]");
+  CHECK_ERROR(xg::ValueError, [&] { (void)xg::rand(negative); }, "rand:", "negative", "[3, -2]");
+  CHECK_ERROR(xg::ValueError, [&] { (void)xg::randn(negative); }, "randn:", "negative", "[3, -2]");
+  CHECK_ERROR(xg::ValueError, [&] { (void)xg::randint(0, 3, negative); }, "randint:", "negative", "[3, -2]");
+  CHECK_ERROR(xg::ValueError, [&] { (void)xg::bernoulli(negative, 0.5); }, "bernoulli:", "negative", "[3, -2]");
+  CHECK_ERROR(xg::ValueError, [&] { (void)xg::from_vector(std::vector<double>{1, 2}, {-1, -2}); }, "tensor:", "negative",
+              "[-1, -2]");
+  // Sizes whose product overflows int64, or whose bytes overflow the address space: an error, not
+  // a small allocation from a wrapped-around product.
+  const std::int64_t big = std::int64_t{1} << 40;
+  CHECK_ERROR(xg::ValueError, [&] { (void)xg::zeros({big, big}); }, "zeros", "[1099511627776, 1099511627776]", "address");
+  CHECK_ERROR(xg::ValueError, [&] { (void)xg::empty({big, big, big, big}, xg::kFloat64); }, "empty", "address");
+  CHECK_ERROR(xg::ValueError, [&] { (void)xg::ones({std::int64_t{1} << 62}, xg::kFloat64); }, "ones", "float64", "address");
+  // A zero size anywhere makes an empty tensor, whatever the other sizes.
+  CHECK(xg::zeros({0, big, big}).numel() == 0);
+  CHECK(xg::Shape{big, big, big}.numel() == INT64_MAX);  // saturates instead of wrapping
+  CHECK(xg::Shape{big, big, 0}.numel() == 0);
+}
+
+TEST_CASE("ShapeError: reshape to sizes whose product overflows int64") {
+  const std::int64_t big = std::int64_t{1} << 40;
+  const xg::Tensor x = xg::zeros({2, 3});
+  CHECK_ERROR(xg::ShapeError, [&] { (void)x.reshape({big, big, 6}); }, "reshape", "[2, 3]");
+  CHECK_ERROR(xg::ShapeError, [&] { (void)x.reshape({big, big, -1}); }, "reshape", "[2, 3]");
+  // An empty tensor may take any shape with a zero in it.
+  CHECK(xg::zeros({0}).reshape({big, big, 0}).numel() == 0);
 }
 
 TEST_CASE("ValueError: undefined tensors and other bad arguments") {

@@ -63,6 +63,19 @@ void chain(const bench::Args& a, long width, const char* name) {
   bench::report(name, "peak_rss", bench::peak_rss_bytes() / 1e6, "MB");
 }
 
+void chain_long(const bench::Args& a, long width, const std::string& name) {
+  const long n = a.size > 0 ? a.size : 100000;
+  auto x = width == 1 ? torch::full({1}, 0.5) : torch::full({width, width}, 0.5);
+  x.requires_grad_(true);
+  torch::Tensor y = x;
+  bench::chain_long(
+      a, name, [&] { for (long i = 0; i < n; ++i) y = (i % 2) ? y * 1.0001 : y + 0.0001; },
+      [&] {
+        y.sum().backward();
+        y = torch::Tensor();
+      });
+}
+
 void matmul(const bench::Args& a) {
   for (long n : {128L, 256L, 512L, 1024L})
     for (auto dt : {torch::kFloat32, torch::kFloat64}) {
@@ -131,6 +144,8 @@ int main(int argc, char** argv) {
   if (a.workload == "mlp") mlp(a);
   else if (a.workload == "chain1") chain(a, 1, "chain_1elem");
   else if (a.workload == "chain64") chain(a, 64, "chain_64x64");
+  else if (a.workload == "chain1_long") chain_long(a, 1, "chain_1elem_" + std::to_string(a.size > 0 ? a.size : 100000));
+  else if (a.workload == "chain64_long") chain_long(a, 64, "chain_64x64_" + std::to_string(a.size > 0 ? a.size : 100000));
   else if (a.workload == "matmul") matmul(a);
   else if (a.workload == "elementwise") elementwise(a);
   else if (a.workload == "fmnist") fmnist_epoch(a);
