@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <numeric>
 
 #include <xgrad.h>
 
@@ -16,7 +18,22 @@ namespace {
 namespace optim = xg::optim;
 using fmnist_b::Mlp;
 
-constexpr std::int64_t kIn = 784, kH1 = 256, kH2 = 128, kClasses = 5;
+constexpr std::int64_t kIn = 784, kH1 = 256, kH2 = 128, kClasses = 5, kBatch = 25;
+const std::vector<std::int64_t> kSourceClasses = {0, 1, 2, 5, 8}, kTargetClasses = {3, 4, 6, 7, 9};
+
+// Fast mode keeps the strong pretraining (transfer needs plenty of source data: with 500 images
+// per class it did not help) and only the smallest target size, where transfer matters most.
+struct Plan {
+  std::vector<int> per_class;
+  int seeds, steps, dev_per_class, source_per_class, source_epochs;
+  double head_lr = 1e-2;
+  std::vector<double> scratch_lrs;
+};
+
+Plan plan_for(bool fast) {
+  if (fast) return {{2}, 8, 100, 100, 3000, 2, 1e-2, {3e-4, 1e-3, 3e-3}};
+  return {{2, 5, 10, 25, 100}, 8, 200, 400, 3000, 4, 1e-2, {3e-4, 1e-3, 3e-3, 1e-2}};
+}
 
 // A copy of every parameter value (not sharing storage), to compare bit for bit later.
 std::vector<Tensor> snapshot(const nn::Module& m) {
@@ -37,128 +54,206 @@ bool identical(const std::vector<Tensor>& before, const nn::Module& m) {
   return true;
 }
 
-// The target network: the pretrained fc1, fc2 (if `pretrained`) and a new, freshly initialized head.
-void build(Mlp& net, const Mlp* pretrained) {
-  if (!pretrained) return;
-  net.fc1.load_state_dict(pretrained->fc1.state_dict());
-  net.fc2.load_state_dict(pretrained->fc2.state_dict());
+std::unique_ptr<Mlp> pretrain(const data::TensorDataset& train, int epochs) {
+  manual_seed(10);
+  auto net = std::make_unique<Mlp>(kIn, kH1, kH2, kClasses);
+  optim::Adam opt(net->parameters(), optim::AdamOptions(1e-3));
+  data::DataLoader loader(train, 64, true, false, Generator(33));
+  for (int e = 0; e < epochs; ++e) fmnist_b::train_epoch(*net, opt, loader);
+  return net;
+}
+
+// One training run on the small set: `seed` fixes the new layers' init (done by the caller) and
+// the batch order. Every set size gets about `steps` Adam steps: whole epochs of batch 25, as
+// many as it takes.
+struct Task {
+  const data::TensorDataset& train;
+  const data::TensorDataset& dev;
+  int steps;
+  std::uint64_t seed;
+  int epochs() const {
+    const auto batches = (train.size() + kBatch - 1) / kBatch;
+    return static_cast<int>(std::max<std::int64_t>(1, (steps + batches - 1) / batches));
+  }
+};
+
+// Trains and returns the dev accuracy at the end; with `curve`, also about 20 times on the way.
+double fit(Mlp& net, optim::Optimizer& opt, const Task& task, TransferCurve* curve,
+           optim::GradualUnfreezing* unfreeze = nullptr, std::vector<std::string>* log = nullptr) {
+  data::DataLoader loader(task.train, kBatch, true, false, Generator(task.seed + 1000));
+  const int epochs = task.epochs(), every = std::max(1, epochs / 20);
+  for (int e = 1; e <= epochs; ++e) {
+    fmnist_b::train_epoch(net, opt, loader);
+    if (curve && (e % every == 0 || e == epochs)) {
+      curve->step.push_back(static_cast<double>(e * loader.size()));
+      curve->dev_accuracy.push_back(fmnist_b::evaluate(net, task.dev).accuracy);
+    }
+    if (!unfreeze) continue;
+    for (const auto& stage : unfreeze->step())
+      if (log) log->push_back(fmt::format("after step {}: {}", e * loader.size(), stage));
+  }
+  return curve ? curve->dev_accuracy.back() : fmnist_b::evaluate(net, task.dev).accuracy;
+}
+
+// The target network: fresh layers from `seed`, then (if given) the pretrained fc1 and fc2.
+std::unique_ptr<Mlp> target_net(std::uint64_t seed, const Mlp* pretrained) {
+  manual_seed(seed);
+  auto net = std::make_unique<Mlp>(kIn, kH1, kH2, kClasses);
+  if (pretrained) {
+    net->fc1.load_state_dict(pretrained->fc1.state_dict());
+    net->fc2.load_state_dict(pretrained->fc2.state_dict());
+  }
+  return net;
+}
+
+optim::OptimizerParamGroup group(const nn::Module& layer, double lr) {
+  return {layer.parameters(), std::make_unique<optim::AdamOptions>(lr)};
+}
+
+// (i) fc1 frozen; fc2 fine-tuned at head_lr / 10, the new head at head_lr.
+double run_frozen(const Mlp& source, const Task& task, double head_lr, bool& fc1_unchanged, TransferCurve* curve) {
+  auto net = target_net(task.seed, &source);
+  net->fc1.requires_grad_(false);
+  const auto before = snapshot(net->fc1);
+  optim::Adam opt({group(net->fc2, head_lr / 10), group(net->fc3, head_lr)}, optim::AdamOptions(head_lr));
+  const double acc = fit(*net, opt, task, curve);
+  fc1_unchanged = fc1_unchanged && identical(before, net->fc1);
+  return acc;
+}
+
+// (ii) the new head from the start, fc2 after a third of the epochs at head_lr / 10, fc1 after two
+// thirds at head_lr / 100.
+double run_gradual(const Mlp& source, const Task& task, double head_lr, TransferCurve* curve,
+                   std::vector<std::string>* log) {
+  auto net = target_net(task.seed, &source);
+  optim::Adam opt(net->fc3.parameters(), optim::AdamOptions(head_lr));
+  const std::int64_t third = std::max(1, task.epochs() / 3);
+  optim::GradualUnfreezing unfreeze(opt, {{third, "fc2", net->fc2.parameters(), head_lr / 10},
+                                          {2 * third, "fc1", net->fc1.parameters(), head_lr / 100}});
+  return fit(*net, opt, task, curve, &unfreeze, log);
+}
+
+double run_scratch(const Task& task, double lr, TransferCurve* curve) {
+  auto net = target_net(task.seed, nullptr);
+  optim::Adam opt(net->parameters(), optim::AdamOptions(lr));
+  return fit(*net, opt, task, curve);
+}
+
+void write_outputs(const std::string& dir, const TransferResult& res, bool quiet) {
+  Csv csv(dir + "/curves.csv", {"run", "step", "dev_accuracy"});
+  const std::vector<const TransferCurve*> curves = {&res.frozen, &res.gradual, &res.scratch};
+  for (std::size_t r = 0; r < curves.size(); ++r)
+    for (std::size_t i = 0; i < curves[r]->step.size(); ++i)
+      csv.row({static_cast<double>(r), curves[r]->step[i], curves[r]->dev_accuracy[i]});
+  Csv means(dir + "/mean_dev_accuracy.csv", {"per_class", "frozen", "gradual", "scratch"});
+  for (const auto& s : res.sizes)
+    means.row({static_cast<double>(s.per_class), s.frozen.mean(), s.gradual.mean(), s.scratch.mean()});
+
+  const std::string note = res.synthetic ? " (SYNTHETIC data)" : "";
+  Chart by_size{fmt::format("Mean dev accuracy over {} draws{}", res.seeds, note), "training images per target class",
+                "dev accuracy", true, false, {}};
+  const std::vector<std::string> names = {"(i) fc1 frozen", "(ii) gradual unfreezing", "(iii) from scratch"};
+  for (int m = 0; m < 3; ++m) by_size.series.push_back({means.path(), 1, m + 2, names[static_cast<std::size_t>(m)], ""});
+  Chart curve{fmt::format("{} images per class, first draw", res.sizes.front().per_class), "Adam step", "dev accuracy",
+              false, false, {}};
+  for (std::size_t r = 0; r < curves.size(); ++r) curve.series.push_back({csv.path(), 2, 3, curves[r]->name, fmt::format("$1 == {}", r)});
+  plot(dir + "/transfer.png", {by_size, curve}, quiet);
+}
+
+std::string pct(double v) { return fmt::format("{:.1f}%", 100 * v); }
+
+std::string spread(const TransferScores& s) {
+  const auto [lo, hi] = std::minmax_element(s.accuracy.begin(), s.accuracy.end());
+  return fmt::format("{} ({:.1f}-{:.1f})", pct(s.mean()), 100 * *lo, 100 * *hi);
+}
+
+void print_report(const TransferResult& res, const std::string& source, std::int64_t source_size, const std::string& dir) {
+  fmt::print("Data: {}\n", source);
+  fmt::print("Task A, classes 0 1 2 5 8: MLP {}-{}-{}-{} pretrained on {} images, dev accuracy {:.2f}%\n", kIn, kH1, kH2,
+             kClasses, source_size, 100 * res.source_dev_accuracy);
+  fmt::print("Task B, classes 3 4 6 7 9: {} dev images; each run {} Adam steps of batch {}; {} random draws of the "
+             "training set per size\n",
+             res.dev_size, res.steps, kBatch, res.seeds);
+  fmt::print("(i) and (ii): head lr {}, fc2 lr {}, fc1 lr {} (ii only); (iii): lr from {{{}}} with the best mean dev "
+             "accuracy per size\n",
+             res.head_lr, res.head_lr / 10, res.head_lr / 100, fmt::join(res.scratch_lrs, ", "));
+  for (const auto& l : res.unfreeze_log) fmt::print("  gradual unfreezing (first run) {}\n", l);
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& s : res.sizes)
+    rows.push_back({std::to_string(s.per_class), spread(s.frozen), spread(s.gradual),
+                    fmt::format("{} lr {}", spread(s.scratch), s.scratch_lr), fmt::format("{:+.1f}", 100 * s.advantage())});
+  fmt::print("Mean dev accuracy (min-max over draws):\n{}",
+             table({"per class", "(i) fc1 frozen", "(ii) gradual", "(iii) scratch", "transfer - scratch (points)"}, rows));
+  fmt::print("frozen layer fc1 bit-identical after every run (i): {}\nCSV and PNG files in {}\n",
+             res.frozen_weights_identical ? "yes" : "NO", dir);
 }
 
 }  // namespace
 
-double TransferCurve::best_accuracy() const {
-  return dev_accuracy.empty() ? 0 : *std::max_element(dev_accuracy.begin(), dev_accuracy.end());
+double TransferScores::mean() const {
+  return accuracy.empty() ? 0 : std::accumulate(accuracy.begin(), accuracy.end(), 0.0) / static_cast<double>(accuracy.size());
 }
+double TransferScores::min() const { return accuracy.empty() ? 0 : *std::min_element(accuracy.begin(), accuracy.end()); }
+double TransferSize::best_transfer() const { return std::max(frozen.mean(), gradual.mean()); }
 
 TransferResult run_transfer(const RunOptions& o) {
   const std::string dir = output_dir(o, "transfer");
+  const Plan plan = plan_for(o.fast);
   TransferResult res;
   const auto pool = fmnist_b::load_train_pool();
   res.synthetic = pool.synthetic;
-  const std::vector<std::int64_t> source_classes = {0, 1, 2, 3, 4}, target_classes = {5, 6, 7, 8, 9};
+  res.seeds = plan.seeds;
+  res.steps = plan.steps;
+  res.head_lr = plan.head_lr;
+  res.scratch_lrs = plan.scratch_lrs;
 
-  // 1. Pretraining on classes 0-4 (plenty of data).
   std::vector<std::int64_t> used;
-  const auto src_train = fmnist_b::take(pool, source_classes, o.fast ? 500 : 3000, 31, {}, &used);
-  const auto src_dev = fmnist_b::take(pool, source_classes, 200, 32, used);
-  manual_seed(10);
-  Mlp source(kIn, kH1, kH2, kClasses);
-  {
-    optim::Adam opt(source.parameters(), optim::AdamOptions(1e-3));
-    data::DataLoader loader(src_train, 64, true, false, Generator(33));
-    for (int e = 0; e < (o.fast ? 2 : 4); ++e) fmnist_b::train_epoch(source, opt, loader);
-    res.source_dev_accuracy = fmnist_b::evaluate(source, src_dev).accuracy;
-  }
+  const auto src_train = fmnist_b::take(pool, kSourceClasses, plan.source_per_class, 31, {}, &used);
+  const auto src_dev = fmnist_b::take(pool, kSourceClasses, 200, 32, used);
+  const auto source_net = pretrain(src_train, plan.source_epochs);
+  res.source_dev_accuracy = fmnist_b::evaluate(*source_net, src_dev).accuracy;
+  const Mlp& source = *source_net;
 
-  // 2. The target task: a small training set of classes 5-9, a larger dev set.
-  res.per_class = 50;
-  std::vector<std::int64_t> small_idx;
-  const auto small = fmnist_b::take(pool, target_classes, res.per_class, 41, {}, &small_idx);
-  const auto dev = fmnist_b::take(pool, target_classes, o.fast ? 100 : 400, 42, small_idx);
-  res.train_size = static_cast<int>(small.size());
+  std::vector<std::int64_t> dev_idx;
+  const auto dev = fmnist_b::take(pool, kTargetClasses, plan.dev_per_class, 42, {}, &dev_idx);
   res.dev_size = static_cast<int>(dev.size());
-  res.epochs = o.fast ? 12 : 30;
-  const double lr = 1e-3;       // from scratch: Adam's default
-  const double head_lr = 1e-2;  // transfer: the new head (and fine-tuned layers) start from a good point
-
-  auto run = [&](const std::string& name, Mlp& net, optim::Optimizer& opt, optim::GradualUnfreezing* unfreeze) {
-    TransferCurve c;
-    c.name = name;
-    data::DataLoader loader(small, 25, true, false, Generator(43));  // the same batches in every run
-    for (int e = 0; e < res.epochs; ++e) {
-      c.train_loss.push_back(fmnist_b::train_epoch(net, opt, loader));
-      c.dev_accuracy.push_back(fmnist_b::evaluate(net, dev).accuracy);
-      if (unfreeze)
-        for (const auto& stage : unfreeze->step()) res.unfreeze_log.push_back(fmt::format("after epoch {}: {}", e + 1, stage));
+  res.frozen_weights_identical = true;
+  res.frozen.name = "(i) fc1 frozen";
+  res.gradual.name = "(ii) gradual unfreezing";
+  Csv runs(dir + "/runs.csv", {"per_class", "seed", "method", "lr", "dev_accuracy"});
+  for (const int n : plan.per_class) {
+    TransferSize size;
+    size.per_class = n;
+    std::vector<TransferScores> scratch(plan.scratch_lrs.size());
+    for (int s = 0; s < plan.seeds; ++s) {
+      // The same seed draws nested sets: the 5 images per class are among the 10, and so on.
+      const auto small = fmnist_b::take(pool, kTargetClasses, n, 100 + static_cast<std::uint64_t>(s), dev_idx);
+      const Task task{small, dev, plan.steps, 200 + static_cast<std::uint64_t>(s)};
+      const bool first = n == plan.per_class.front() && s == 0;
+      size.frozen.accuracy.push_back(run_frozen(source, task, plan.head_lr, res.frozen_weights_identical, first ? &res.frozen : nullptr));
+      size.gradual.accuracy.push_back(run_gradual(source, task, plan.head_lr, first ? &res.gradual : nullptr,
+                                                  first ? &res.unfreeze_log : nullptr));
+      runs.row({std::to_string(n), std::to_string(s), "frozen", fmt_num(plan.head_lr), fmt_num(size.frozen.accuracy.back())});
+      runs.row({std::to_string(n), std::to_string(s), "gradual", fmt_num(plan.head_lr), fmt_num(size.gradual.accuracy.back())});
+      for (std::size_t l = 0; l < plan.scratch_lrs.size(); ++l) {
+        scratch[l].accuracy.push_back(run_scratch(task, plan.scratch_lrs[l], nullptr));
+        runs.row({std::to_string(n), std::to_string(s), "scratch", fmt_num(plan.scratch_lrs[l]), fmt_num(scratch[l].accuracy.back())});
+      }
     }
-    return c;
-  };
-
-  // (i) the early layer fc1 frozen; the pretrained fc2 and the new head are fine-tuned.
+    const auto best = std::max_element(scratch.begin(), scratch.end(),
+                                       [](const TransferScores& a, const TransferScores& b) { return a.mean() < b.mean(); });
+    size.scratch = *best;
+    size.scratch_lr = plan.scratch_lrs[static_cast<std::size_t>(best - scratch.begin())];
+    res.sizes.push_back(size);
+  }
+  // The scratch curve: the first draw at the smallest size, at the lr chosen for it.
   {
-    manual_seed(20);  // the same new head in every run
-    Mlp net(kIn, kH1, kH2, kClasses);
-    build(net, &source);
-    net.fc1.requires_grad_(false);
-    const auto before = snapshot(net.fc1);
-    std::vector<Tensor> trainable = net.fc2.parameters();
-    for (const auto& p : net.fc3.parameters()) trainable.push_back(p);
-    optim::Adam opt(trainable, optim::AdamOptions(head_lr));
-    res.frozen = run(fmt::format("(i) fc1 frozen; fc2 + new head, lr {}", head_lr), net, opt, nullptr);
-    res.frozen_weights_identical = identical(before, net.fc1);
+    const auto small = fmnist_b::take(pool, kTargetClasses, plan.per_class.front(), 100, dev_idx);
+    run_scratch({small, dev, plan.steps, 200}, res.sizes.front().scratch_lr, &res.scratch);
+    res.scratch.name = fmt::format("(iii) from scratch, lr {}", res.sizes.front().scratch_lr);
   }
-  // (ii) gradual unfreezing: the new head from the start, fc2 after a third of the epochs at
-  // lr/10, fc1 after two thirds at lr/100.
-  {
-    manual_seed(20);
-    Mlp net(kIn, kH1, kH2, kClasses);
-    build(net, &source);
-    optim::Adam opt(net.fc3.parameters(), optim::AdamOptions(head_lr));
-    const double lr = head_lr;
-    const std::int64_t third = res.epochs / 3;
-    optim::GradualUnfreezing unfreeze(opt, {{third, "fc2", net.fc2.parameters(), lr / 10},
-                                            {2 * third, "fc1", net.fc1.parameters(), lr / 100}});
-    res.gradual = run(fmt::format("(ii) gradual: head lr {}, fc2 from epoch {} (lr/10), fc1 from {} (lr/100)", lr, third + 1,
-                                  2 * third + 1),
-                      net, opt, &unfreeze);
-  }
-  // (iii) from scratch.
-  {
-    manual_seed(20);
-    Mlp net(kIn, kH1, kH2, kClasses);
-    optim::Adam opt(net.parameters(), optim::AdamOptions(lr));
-    res.scratch = run(fmt::format("(iii) from scratch, lr {}", lr), net, opt, nullptr);
-  }
-
-  Csv csv(dir + "/dev_accuracy.csv", {"run", "epoch", "train_loss", "dev_accuracy"});
-  const std::vector<const TransferCurve*> curves = {&res.frozen, &res.gradual, &res.scratch};
-  for (std::size_t r = 0; r < curves.size(); ++r)
-    for (std::size_t e = 0; e < curves[r]->dev_accuracy.size(); ++e)
-      csv.row({static_cast<double>(r), static_cast<double>(e + 1), curves[r]->train_loss[e], curves[r]->dev_accuracy[e]});
-  const std::string note = pool.synthetic ? " (SYNTHETIC data)" : "";
-  Chart acc{fmt::format("Classes 5-9 from {} images per class{}", res.per_class, note), "epoch", "dev accuracy", false, false, {}};
-  Chart loss{"Training loss on the small set", "epoch", "training loss", false, true, {}};
-  for (std::size_t r = 0; r < curves.size(); ++r) {
-    acc.series.push_back({csv.path(), 2, 4, curves[r]->name, fmt::format("$1 == {}", r)});
-    loss.series.push_back({csv.path(), 2, 3, curves[r]->name, fmt::format("$1 == {}", r)});
-  }
-  plot(dir + "/dev_accuracy.png", {acc, loss}, o.quiet);
-
-  if (!o.quiet) {
-    fmt::print("Data: {}\n", pool.source);
-    fmt::print("Pretrained MLP {}-{}-{}-{} on classes 0-4 ({} images): dev accuracy {:.2f}%\n", kIn, kH1, kH2, kClasses,
-               src_train.size(), 100 * res.source_dev_accuracy);
-    fmt::print("Target classes 5-9: {} training images ({} per class), {} dev images, {} epochs, Adam, batch 25\n",
-               res.train_size, res.per_class, res.dev_size, res.epochs);
-    for (const auto& l : res.unfreeze_log) fmt::print("  gradual unfreezing {}\n", l);
-    std::vector<std::vector<std::string>> rows;
-    for (const auto* c : curves)
-      rows.push_back({c->name, fmt::format("{:.2f}%", 100 * c->dev_accuracy.front()), fmt::format("{:.2f}%", 100 * c->best_accuracy()),
-                      fmt::format("{:.2f}%", 100 * c->final_accuracy())});
-    fmt::print("{}", table({"run", "dev acc epoch 1", "best dev acc", "final dev acc"}, rows));
-    fmt::print("frozen layer fc1 bit-identical after phase (i): {}\nCSV and PNG files in {}\n",
-               res.frozen_weights_identical ? "yes" : "NO", dir);
-  }
+  write_outputs(dir, res, o.quiet);
+  if (!o.quiet) print_report(res, pool.source, src_train.size(), dir);
   return res;
 }
 
