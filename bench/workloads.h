@@ -75,6 +75,10 @@ inline double current_rss_bytes() {
   return 0;
 }
 
+// Matmuls per timed repetition: about 50 ms of work at 100 GFLOP/s, so thread wake-ups and timer
+// resolution do not decide a small size's median.
+inline int matmul_inner_loops(long n) { return std::max(3, static_cast<int>(5e9 / (2.0 * n * n * n))); }
+
 // Bytes the program holds from malloc (small chunks in use plus mmapped blocks): what is live,
 // whatever the fragmentation around it.
 inline double heap_in_use_bytes() {

@@ -89,8 +89,9 @@ void matmul_one(const bench::Args& a, long n) {
   const xg::DType dt = std::is_same_v<T, float> ? xg::kFloat32 : xg::kFloat64;
   const Tensor A = xg::randn({n, n}, dt), B = xg::randn({n, n}, dt);
   std::vector<T> C(static_cast<std::size_t>(n * n));
-  const int inner = n <= 256 ? 50 : (n <= 512 ? 10 : 3);
+  const int inner = bench::matmul_inner_loops(n);
   std::vector<double> ours, blas;
+  (void)xg::matmul(A, B);  // warm-up: OpenBLAS starts its threads, the output's block is cached
   for (int r = 0; r < a.reps; ++r) {
     auto t0 = bench::Clock::now();
     for (int i = 0; i < inner; ++i) xg::matmul(A, B);

@@ -55,6 +55,7 @@ std::vector<UnaryCase> unary_cases() {
       {"pow 3", [](const Tensor& x) { return xg::pow(x, 3.0); }, [](double x) { return x * x * x; }, [](double x) { return 3 * x * x; }, any},
       {"pow -0.5", [](const Tensor& x) { return xg::pow(x, -0.5); }, [](double x) { return std::pow(x, -0.5); }, [](double x) { return -0.5 * std::pow(x, -1.5); }, pos},
       {"add scalar", [](const Tensor& x) { return x + 2.5; }, [](double x) { return x + 2.5; }, [](double) { return 1.0; }, any},
+      {"sub scalar", [](const Tensor& x) { return x - 2.5; }, [](double x) { return x - 2.5; }, [](double) { return 1.0; }, any},
       {"scalar minus", [](const Tensor& x) { return 2.5 - x; }, [](double x) { return 2.5 - x; }, [](double) { return -1.0; }, any},
       {"mul scalar", [](const Tensor& x) { return 3.0 * x; }, [](double x) { return 3 * x; }, [](double) { return 3.0; }, any},
       {"div scalar", [](const Tensor& x) { return x / 4.0; }, [](double x) { return x / 4; }, [](double) { return 0.25; }, any},

@@ -80,8 +80,9 @@ void matmul(const bench::Args& a) {
   for (long n : {128L, 256L, 512L, 1024L})
     for (auto dt : {torch::kFloat32, torch::kFloat64}) {
       const auto A = torch::randn({n, n}, dt), B = torch::randn({n, n}, dt);
-      const int inner = n <= 256 ? 50 : (n <= 512 ? 10 : 3);
+      const int inner = bench::matmul_inner_loops(n);
       std::vector<double> t;
+      (void)torch::matmul(A, B);  // warm-up, as on xgrad's side
       for (int r = 0; r < a.reps; ++r) {
         const auto t0 = bench::Clock::now();
         for (int i = 0; i < inner; ++i) torch::matmul(A, B);
