@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark: xgrad against LibTorch on the same workloads, in the same run, alternating.
-#   bash bench/run.sh            # full run (about 10 minutes), prints the README's table
+#   bash bench/run.sh            # full run (about 5 minutes), prints the README's table
 #   bash bench/run.sh --rounds 1 # quicker
 # Installs libtorch-dev (benchmark only; the library never links it) and linux-perf if missing.
 set -euo pipefail
