@@ -94,7 +94,14 @@ Tensor var(const Tensor& x, std::vector<std::int64_t> dims_in, bool unbiased, bo
                                  unbiased ? "unbiased" : "biased", unbiased ? 2 : 1, n, to_string(x.shape())));
   const auto d64 = as_i64(dims);
   const Tensor centered = sub(x, mean(x, d64, true, loc), loc);
-  return div(sum(mul(centered, centered, loc), d64, keepdim, loc), static_cast<double>(n - (unbiased ? 1 : 0)), loc);
+  const double denominator = static_cast<double>(n - (unbiased ? 1 : 0));
+  if (!centered.requires_grad() || !GradMode::is_enabled()) {
+    // Nothing to record: square in place, so a dataset's variance costs one temporary copy, not two.
+    Tensor squared = centered;
+    kernel::binary_inplace(kernel::Binary::Mul, squared, centered);
+    return div(sum(squared, d64, keepdim, loc), denominator, loc);
+  }
+  return div(sum(mul(centered, centered, loc), d64, keepdim, loc), denominator, loc);
 }
 Tensor var(const Tensor& x, SourceLocation loc) { return var(x, {}, true, false, loc); }
 

@@ -180,17 +180,13 @@ void install_interrupt_handler() {
   std::signal(SIGINT, [](int) { interrupted = true; });
 }
 
-Data load_data(const Config& c) {
-  if (c.synthetic > 0) return synthetic(c);
-  data::FashionMNISTOptions flat;
-  flat.flatten = true;
+// The 60k training images split into train and dev with a fixed seed, as copies: the decoded
+// images are freed when this returns.
+std::pair<data::Batch, data::Batch> train_dev_split(const Config& c, const data::FashionMNISTOptions& flat) {
   data::FashionMNIST train_set(c.data_root, data::Split::Train, flat);
-  data::FashionMNIST test_set(c.data_root, data::Split::Test, flat);
   std::int64_t m = train_set.size();
   if (c.train_limit > 0) m = std::min(m, c.train_limit + c.dev_size);
   if (c.dev_size >= m) throw ValueError(fmt::format("--dev-size {} leaves no training images (of {})", c.dev_size, m));
-  // The 60k training images are split into train and dev with a fixed seed; the test set
-  // stays aside until the final report.
   Generator g(c.seed);
   const data::Subset pool(train_set, [&] {
     std::vector<std::int64_t> idx(static_cast<std::size_t>(m));
@@ -203,15 +199,26 @@ Data load_data(const Config& c) {
     for (std::int64_t i = 0; i < ds.size(); ++i) idx[static_cast<std::size_t>(i)] = i;
     return ds.get_batch(idx);
   };
-  const data::Batch tr = all(parts[0]), dv = all(parts[1]);
+  return {all(parts[0]), all(parts[1])};
+}
+
+Data load_data(const Config& c) {
+  if (c.synthetic > 0) return synthetic(c);
+  data::FashionMNISTOptions flat;
+  flat.flatten = true;
+  // The test set stays aside until the final report.
+  const auto [tr, dv] = train_dev_split(c, flat);
+  data::FashionMNIST test_set(c.data_root, data::Split::Test, flat);
   Data d;
-  // Standardize with statistics of the training split only.
+  // Standardize with statistics of the training split only, in place: the images are the biggest
+  // thing the program holds, and out-of-place arithmetic would briefly hold them three times.
   const Tensor mu = mean(tr.data), sd = xg::std(tr.data);
-  d.train_x = (tr.data - mu) / sd;
+  auto standardized = [&](Tensor x) { return x.sub_(mu).div_(sd); };
+  d.train_x = standardized(tr.data);
   d.train_y = tr.target;
-  d.dev_x = (dv.data - mu) / sd;
+  d.dev_x = standardized(dv.data);
   d.dev_y = dv.target;
-  d.test_x = (test_set.features() - mu) / sd;
+  d.test_x = standardized(test_set.features());
   d.test_y = test_set.targets();
   for (const char* name : data::FashionMNIST::kClasses) d.class_names.emplace_back(name);
   return d;
