@@ -137,3 +137,22 @@ TEST_CASE("reductions on int64 and float32") {
   const Tensor f = xg::full({1000}, 0.1, xg::kFloat32);
   CHECK(xg::sum(f).item<double>() == doctest::Approx(100.0).epsilon(1e-6));
 }
+
+TEST_CASE("var/std without a graph (squared in place) equal var/std with one, and leave the input alone") {
+  xg::manual_seed(5);
+  const xg::Tensor base = xg::randn({7, 5}, xg::kFloat64) * 3.0 + 1.0;
+  const xg::Tensor plain = base.clone();
+  const xg::Tensor tracked = base.clone().requires_grad_();
+  for (const std::vector<std::int64_t>& dims : {std::vector<std::int64_t>{}, {0}, {1}}) {
+    const auto a = xg::var(plain, dims, true, false).to_vector<double>();
+    const auto b = xg::var(tracked, dims, true, false).to_vector<double>();
+    REQUIRE(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) CHECK(a[i] == b[i]);
+  }
+  {
+    xg::NoGradGuard no_grad;
+    CHECK(xg::std(tracked).item<double>() == xg::std(plain).item<double>());
+  }
+  const auto p = plain.to_vector<double>(), q = base.to_vector<double>();
+  for (std::size_t i = 0; i < p.size(); ++i) REQUIRE(p[i] == q[i]);
+}
