@@ -46,12 +46,12 @@ inline void report(const std::string& workload, const std::string& metric, doubl
   std::fflush(stdout);
 }
 
-// Peak resident set size of this process so far, in bytes (VmHWM).
-inline double peak_rss_bytes() {
+// A "<key>: <n> kB" line of /proc/self/status, in bytes.
+inline double proc_status_bytes(const std::string& wanted) {
   std::ifstream f("/proc/self/status");
   std::string key;
   while (f >> key) {
-    if (key == "VmHWM:") {
+    if (key == wanted) {
       double kb;
       f >> kb;
       return kb * 1024;
@@ -60,20 +60,8 @@ inline double peak_rss_bytes() {
   }
   return 0;
 }
-
-inline double current_rss_bytes() {
-  std::ifstream f("/proc/self/status");
-  std::string key;
-  while (f >> key) {
-    if (key == "VmRSS:") {
-      double kb;
-      f >> kb;
-      return kb * 1024;
-    }
-    std::getline(f, key);
-  }
-  return 0;
-}
+inline double peak_rss_bytes() { return proc_status_bytes("VmHWM:"); }  // the peak so far
+inline double current_rss_bytes() { return proc_status_bytes("VmRSS:"); }
 
 // Matmuls per timed repetition: about 50 ms of work at 100 GFLOP/s, so thread wake-ups and timer
 // resolution do not decide a small size's median.

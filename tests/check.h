@@ -4,9 +4,26 @@
 #include <xgrad.h>
 
 #include <cmath>
+#include <exception>
+#include <string>
 #include <vector>
 
 namespace xgt {
+
+// what() of the E thrown by f, or a "<...>" note saying what happened instead.
+template <class E, class Fn>
+std::string thrown_message(Fn&& f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e.what();
+  } catch (const xg::Error& e) {
+    return std::string("<wrong xg::Error subtype: ") + e.what() + ">";
+  } catch (const std::exception& e) {
+    return std::string("<not an xg::Error: ") + e.what() + ">";
+  }
+  return "<no exception>";
+}
 
 inline xg::Tensor f64(std::initializer_list<double> v, const xg::Shape& shape, bool requires_grad = true) {
   return xg::from_vector(std::vector<double>(v), shape, requires_grad);

@@ -7,6 +7,8 @@
 // tests/test_errors.cpp holds the basic per-type cases; this file does not repeat them.
 #include <doctest/doctest.h>
 
+#include "check.h"
+
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -31,20 +33,7 @@ namespace F = xg::nn::functional;
 namespace optim = xg::optim;
 namespace data = xg::data;
 
-// what() of the E thrown by f, or a "<...>" note saying what happened instead.
-template <class E, class Fn>
-std::string thrown_message(Fn&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  } catch (const xg::Error& e) {
-    return std::string("<wrong xg::Error subtype: ") + e.what() + ">";
-  } catch (const std::exception& e) {
-    return std::string("<not an xg::Error: ") + e.what() + ">";
-  }
-  return "<no exception>";
-}
+using xgt::thrown_message;
 
 // Bit-exact equality of two tensors (dtype, shape, values; NaN equal to NaN), and of two StateDicts.
 bool same_tensor(const xg::Tensor& a, const xg::Tensor& b) {

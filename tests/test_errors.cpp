@@ -3,6 +3,8 @@
 // leave their inputs (values and version counters) unchanged.
 #include <doctest/doctest.h>
 
+#include "check.h"
+
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
@@ -26,21 +28,6 @@ static_assert(std::is_base_of_v<xg::Error, xg::ValueError>);
 static_assert(std::is_base_of_v<xg::Error, xg::IndexError>);
 static_assert(std::is_base_of_v<xg::Error, xg::AutogradError>);
 
-// what() of the E thrown by f, or a "<...>" note saying what happened instead.
-template <class E, class F>
-std::string error_message(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  } catch (const xg::Error& e) {
-    return std::string("<wrong xg::Error subtype: ") + e.what() + ">";
-  } catch (const std::exception& e) {
-    return std::string("<not an xg::Error: ") + e.what() + ">";
-  }
-  return "<no exception>";
-}
-
 std::vector<double> values(const xg::Tensor& t) { return t.to_vector<double>(); }
 
 xg::Tensor f64(std::initializer_list<double> v, bool requires_grad = false) {
@@ -55,7 +42,7 @@ xg::Tensor i64(std::initializer_list<double> v) { return xg::tensor(v, xg::kInt6
 // message contains every part.
 #define CHECK_ERROR(Type, fn, ...)                                                                   \
   do {                                                                                               \
-    const std::string msg_ = error_message<Type>(fn);                                                \
+    const std::string msg_ = xgt::thrown_message<Type>(fn);                                                \
     INFO(#Type " message: ", msg_);                                                                  \
     CHECK_MESSAGE(msg_.rfind('<', 0) != 0, "expected " #Type);                                       \
     for (std::string_view part_ : std::initializer_list<std::string_view>{__VA_ARGS__})              \
