@@ -4,7 +4,7 @@
 #include <unordered_map>
 
 #include "autodiff/autograd.h"
-#include "autodiff/node.h"
+#include "autodiff/detail/node.h"
 
 namespace xg {
 

@@ -1,12 +1,16 @@
-// The backward engine: an iterative, dependency-counted sweep over the recorded graph.
+// The backward engine: an iterative, dependency-counted sweep over the recorded graph, in named
+// steps: discover the nodes behind the roots, prune them to those whose gradient is wanted,
+// seed the roots' gradients, sweep (a node runs once all its consumers have contributed).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "autodiff/autograd.h"
+#include "autodiff/detail/node.h"
 #include "autodiff/grad_mode.h"
-#include "autodiff/node.h"
 #include "autodiff/ops.h"
+#include "tensor/detail/elementwise.h"
 #include "tensor/kernels.h"
 
 namespace xg::autograd {
@@ -18,7 +22,7 @@ std::uint64_t next_epoch() {
   return ++epoch;
 }
 
-Tensor run_hooks(const std::vector<std::pair<std::int64_t, Hook>>& hooks, Tensor g) {
+Tensor run_hooks(const Hooks& hooks, Tensor g) {
   for (const auto& [id, hook] : hooks) {
     Tensor r = hook(g);
     if (r.defined()) {
@@ -29,6 +33,11 @@ Tensor run_hooks(const std::vector<std::pair<std::int64_t, Hook>>& hooks, Tensor
     }
   }
   return g;
+}
+
+const Hooks& leaf_hooks(const TensorImpl& leaf) {
+  static const Hooks none;
+  return leaf.extra ? leaf.extra->hooks : none;
 }
 
 bool shared_elsewhere(const Tensor& g) { return g.impl().use_count() > 1 || g.impl()->storage.use_count() > 1; }
@@ -42,16 +51,28 @@ void accumulate_into(TensorImpl& impl, Tensor g, bool create_graph) {
   } else if (create_graph || ex.grad.requires_grad()) {
     ex.grad = add(ex.grad, g);
   } else {
-    kernel::binary_inplace(kernel::Binary::Add, ex.grad, g);
+    kernel::zip_into(ex.grad, g, [](auto a, auto b) { return a + b; });
   }
 }
 
 Tensor add_buffer(const Tensor& buf, const Tensor& g) { return buf.defined() ? add(buf, g) : g; }
 
-void check_grad(const Node& n, std::size_t i, const Tensor& g, const Shape& want, DType dt) {
-  if (!(g.shape() == want) || g.dtype() != dt)
+// Whether `small` broadcasts to `big` (so a gradient of shape big sums back to it).
+bool broadcasts_to(const Shape& small, const Shape& big) {
+  if (small.size() > big.size()) return false;
+  const std::size_t off = big.size() - small.size();
+  for (std::size_t i = 0; i < small.size(); ++i)
+    if (small[i] != 1 && small[i] != big[i + off]) return false;
+  return true;
+}
+
+// A rule's gradient for input i, brought to the input's shape: broadcasting is undone here, once,
+// for every op.
+Tensor to_input_shape(const Node& n, std::size_t i, Tensor g, const Shape& want, DType dt) {
+  if (g.dtype() != dt || !broadcasts_to(want, g.shape()))
     throw AutogradError(fmt::format("backward: '{}' produced a gradient of shape {} ({}) for input {} of shape {} ({})",
                                     n.name, to_string(g.shape()), dtype_name(g.dtype()), i, to_string(want), dtype_name(dt)));
+  return g.shape() == want ? g : sum_to(g, want);
 }
 
 void check_anomaly(const Node& n, const GradList& grads) {
@@ -63,141 +84,194 @@ void check_anomaly(const Node& n, const GradList& grads) {
           n.name, n.loc.file_name(), n.loc.line(), n.loc.function_name(), i, to_string(grads[i].shape())));
 }
 
-struct Capture {
-  std::unordered_map<const Node*, std::size_t> nodes;
-  std::unordered_map<const TensorImpl*, std::size_t> leaves;
-  std::vector<Tensor>* results = nullptr;
-  const std::vector<Tensor>* inputs = nullptr;
-  bool allow_unused = false;
-  std::vector<bool> reached;  // filled by the discovery pass, checked before any work
-};
+// One backward call. Gradients end in the leaves' .grad() (backward), or, when inputs are
+// given (grad), in `results`; then only the part of the graph that reaches an input runs.
+class GraphTask {
+ public:
+  GraphTask(bool retain_graph, bool create_graph) : retain_graph_(retain_graph || create_graph), create_graph_(create_graph) {}
 
-void mark_reached(Capture* cap, const Node* n, const TensorImpl* leaf) {
-  if (!cap) return;
-  if (n) {
-    auto it = cap->nodes.find(n);
-    if (it != cap->nodes.end()) cap->reached[it->second] = true;
-  }
-  if (leaf) {
-    auto it = cap->leaves.find(leaf);
-    if (it != cap->leaves.end()) cap->reached[it->second] = true;
-  }
-}
-
-void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& root_grads, bool retain_graph, bool create_graph,
-         Capture* capture) {
-  retain_graph = retain_graph || create_graph;
-  const std::uint64_t epoch = next_epoch();
-
-  // 1. Find the graph and count, for every node, how many edges lead into it.
-  std::vector<Node*> stack;
-  std::vector<std::shared_ptr<Node>> keep;  // hold roots' nodes alive during the sweep
-  for (const auto& r : roots) {
-    Node* n = r.impl()->grad_fn.get();
-    if (!n || n->epoch == epoch) continue;
-    n->epoch = epoch;
-    n->deps = 0;
-    n->grad_buffer = Tensor{};
-    keep.push_back(r.impl()->grad_fn);
-    stack.push_back(n);
-  }
-  for (const auto& r : roots) mark_reached(capture, r.impl()->grad_fn.get(), r.impl()->grad_fn ? nullptr : r.impl().get());
-  while (!stack.empty()) {
-    Node* n = stack.back();
-    stack.pop_back();
-    if (n->released)
-      throw AutogradError(fmt::format(
-          "backward: trying to backward through the graph a second time ('{}' recorded at {}:{} was already freed); "
-          "pass retain_graph=true to the first backward",
-          n->name, n->loc.file_name(), n->loc.line()));
-    n->check_saved();
-    mark_reached(capture, n, nullptr);
-    for (std::size_t i = 0; i < n->next.size(); ++i) {
-      if (capture && n->next[i].is_leaf) mark_reached(capture, nullptr, n->next[i].leaf.lock().get());
-      Node* c = n->next[i].fn.get();
-      if (!c) continue;
-      if (c->epoch != epoch) {
-        c->epoch = epoch;
-        c->deps = 0;
-        c->grad_buffer = Tensor{};
-        stack.push_back(c);
-      }
-      ++c->deps;
+  void capture(const std::vector<Tensor>& inputs) {
+    capturing_ = true;
+    inputs_ = &inputs;
+    results_.assign(inputs.size(), Tensor{});
+    reached_.assign(inputs.size(), false);
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      const Tensor& x = inputs[i];
+      if (!x.defined() || !x.requires_grad()) throw AutogradError(fmt::format("grad: input {} does not require grad", i));
+      if (x.impl()->grad_fn) input_nodes_.emplace(x.impl()->grad_fn.get(), i);
+      else input_leaves_.emplace(x.impl().get(), i);
     }
   }
 
-  if (capture && !capture->allow_unused)
-    for (std::size_t i = 0; i < capture->reached.size(); ++i)
-      if (!capture->reached[i])
+  void run(const std::vector<Tensor>& roots, const std::vector<Tensor>& root_grads, bool allow_unused) {
+    discover(roots);
+    if (capturing_) prune();
+    if (capturing_ && !allow_unused) check_reached(roots);
+    seed(roots, root_grads);
+    sweep();
+  }
+
+  std::vector<Tensor> results() { return std::move(results_); }
+
+ private:
+  // Visits every node behind the roots and resets its bookkeeping; fails before any work on a
+  // freed graph or a stale saved value. For backward() it also counts each node's dependencies;
+  // for grad() it lists the nodes for prune(), each after the nodes it sends gradients to.
+  void discover(const std::vector<Tensor>& roots) {
+    std::vector<std::pair<Node*, std::size_t>> stack;  // node, next edge to visit
+    auto visit = [&](Node* n) {
+      if (n->released)
+        throw AutogradError(fmt::format(
+            "backward: trying to backward through the graph a second time ('{}' recorded at {}:{} was already freed); "
+            "pass retain_graph=true to the first backward",
+            n->name, n->loc.file_name(), n->loc.line()));
+      n->check_saved();
+      n->epoch = epoch_;
+      n->deps = 0;
+      n->needed = !capturing_;
+      n->grad_buffer = Tensor{};
+      stack.emplace_back(n, 0);
+    };
+    for (const auto& r : roots) {
+      const std::shared_ptr<Node>& fn = r.impl()->grad_fn;
+      if (!fn || fn->epoch == epoch_) continue;
+      keep_.push_back(fn);
+      visit(fn.get());
+      while (!stack.empty()) {
+        auto [n, i] = stack.back();
+        if (i == n->next.size()) {
+          if (capturing_) order_.push_back(n);
+          stack.pop_back();
+          continue;
+        }
+        ++stack.back().second;
+        Edge& e = n->next[i];
+        Node* c = e.fn.get();
+        if (c && c->epoch != epoch_) visit(c);
+        if (!capturing_) {  // backward(): every input that requires grad gets its gradient
+          e.wanted = e.valid();
+          if (c) ++c->deps;
+        }
+      }
+    }
+  }
+
+  std::size_t input_index(const Node* n) const {
+    auto it = input_nodes_.find(n);
+    return it == input_nodes_.end() ? npos : it->second;
+  }
+  std::size_t input_index(const TensorImpl* leaf) const {
+    auto it = input_leaves_.find(leaf);
+    return it == input_leaves_.end() ? npos : it->second;
+  }
+
+  // grad(): marks the edges whose gradient is wanted (they reach an input) and the nodes that must
+  // run, and counts each node's dependencies (the wanted edges into it). Children come first in
+  // order_, so a node's inputs are decided before the node itself.
+  void prune() {
+    for (Node* n : order_) {
+      bool any = false;
+      for (std::size_t i = 0; i < n->next.size(); ++i) {
+        Edge& e = n->next[i];
+        if (e.is_leaf) e.wanted = input_index(e.leaf.lock().get()) != npos;
+        else e.wanted = e.fn && e.fn->needed;
+        any |= e.wanted;
+      }
+      const std::size_t self = input_index(n);
+      if (self != npos) reached_[self] = true;
+      n->needed = any || self != npos;
+      if (!n->needed) continue;
+      for (std::size_t i = 0; i < n->next.size(); ++i) {
+        Edge& e = n->next[i];
+        if (!e.wanted) continue;
+        if (e.fn) ++e.fn->deps;
+        else reached_[input_index(e.leaf.lock().get())] = true;
+      }
+    }
+  }
+
+  void check_reached(const std::vector<Tensor>& roots) {
+    for (const auto& r : roots) {
+      const std::size_t i = r.impl()->grad_fn ? input_index(r.impl()->grad_fn.get()) : input_index(r.impl().get());
+      if (i != npos) reached_[i] = true;
+    }
+    for (std::size_t i = 0; i < reached_.size(); ++i)
+      if (!reached_[i])
         throw AutogradError(fmt::format("grad: input {} (shape {}) was not used to compute the outputs; pass allow_unused=true "
                                         "to get an undefined gradient for it",
-                                        i, to_string((*capture->inputs)[i].shape())));
-
-  // 2. Seed the roots.
-  std::vector<Node*> ready;
-  for (std::size_t i = 0; i < roots.size(); ++i) {
-    const auto& impl = roots[i].impl();
-    if (impl->grad_fn) {
-      impl->grad_fn->grad_buffer = add_buffer(impl->grad_fn->grad_buffer, root_grads[i]);
-    } else if (capture) {
-      auto it = capture->leaves.find(impl.get());
-      if (it != capture->leaves.end()) (*capture->results)[it->second] = add_buffer((*capture->results)[it->second], root_grads[i]);
-    } else {
-      accumulate_into(*impl, run_hooks(impl->extra ? impl->extra->hooks : decltype(impl->extra->hooks){}, root_grads[i]), create_graph);
-    }
-  }
-  for (const auto& r : roots) {
-    Node* n = r.impl()->grad_fn.get();
-    if (n && n->deps == 0 && std::find(ready.begin(), ready.end(), n) == ready.end()) ready.push_back(n);
+                                        i, to_string((*inputs_)[i].shape())));
   }
 
-  // 3. Sweep: a node runs once all its consumers have contributed to its gradient.
-  const bool anomaly = DetectAnomalyGuard::is_enabled();
-  while (!ready.empty()) {
-    Node* n = ready.back();
-    ready.pop_back();
-    Tensor g = std::move(n->grad_buffer);
-    n->grad_buffer = Tensor{};
-    if (g.defined()) {
-      if (!n->hooks.empty()) g = run_hooks(n->hooks, g);
-      if (auto impl = n->retained.lock()) accumulate_into(*impl, g, create_graph);
-      if (capture) {
-        auto it = capture->nodes.find(n);
-        if (it != capture->nodes.end()) (*capture->results)[it->second] = g;
-      }
+  void deliver_to_leaf(TensorImpl& leaf, const Tensor& g) {
+    if (capturing_) {
+      const std::size_t i = input_index(&leaf);
+      if (i != npos) results_[i] = add_buffer(results_[i], g);
+      return;
     }
-    GradList grads;
-    if (g.defined()) {
-      grads = n->apply(g);
-      if (anomaly) check_anomaly(*n, grads);
+    const Hooks& hooks = leaf_hooks(leaf);
+    accumulate_into(leaf, hooks.empty() ? g : run_hooks(hooks, g), create_graph_);
+  }
+
+  void seed(const std::vector<Tensor>& roots, const std::vector<Tensor>& root_grads) {
+    for (std::size_t i = 0; i < roots.size(); ++i) {
+      const auto& impl = roots[i].impl();
+      if (!impl->grad_fn) deliver_to_leaf(*impl, root_grads[i]);
+      else if (impl->grad_fn->needed) impl->grad_fn->grad_buffer = add_buffer(impl->grad_fn->grad_buffer, root_grads[i]);
     }
-    if (!retain_graph) n->release();
-    for (std::size_t i = 0; i < n->next.size(); ++i) {
-      const Edge& e = n->next[i];
-      if (!e.valid()) continue;
-      const Tensor gi = i < grads.size() ? grads[i] : Tensor{};
-      if (e.is_leaf) {
-        const std::shared_ptr<TensorImpl> leaf = e.leaf.lock();
-        if (!gi.defined() || !leaf) continue;
-        check_grad(*n, i, gi, leaf->shape, leaf->dtype);
-        if (capture) {
-          auto it = capture->leaves.find(leaf.get());
-          if (it != capture->leaves.end()) (*capture->results)[it->second] = add_buffer((*capture->results)[it->second], gi);
-        } else {
-          const auto& hooks = leaf->extra ? leaf->extra->hooks : decltype(leaf->extra->hooks){};
-          accumulate_into(*leaf, hooks.empty() ? gi : run_hooks(hooks, gi), create_graph);
+    for (const auto& r : roots) {
+      Node* n = r.impl()->grad_fn.get();
+      if (n && n->needed && n->deps == 0 && std::find(ready_.begin(), ready_.end(), n) == ready_.end()) ready_.push_back(n);
+    }
+  }
+
+  void sweep() {
+    const bool anomaly = DetectAnomalyGuard::is_enabled();
+    while (!ready_.empty()) {
+      Node* n = ready_.back();
+      ready_.pop_back();
+      Tensor g = std::move(n->grad_buffer);
+      n->grad_buffer = Tensor{};
+      GradList grads;
+      if (g.defined()) {
+        if (!n->hooks.empty()) g = run_hooks(n->hooks, g);
+        if (auto impl = n->retained.lock()) accumulate_into(*impl, g, create_graph_);
+        if (capturing_) {
+          const std::size_t i = input_index(n);
+          if (i != npos) results_[i] = g;
         }
-        continue;
+        grads = n->apply(g);
+        if (anomaly) check_anomaly(*n, grads);
       }
-      Node* c = e.fn.get();
-      if (gi.defined()) {
-        check_grad(*n, i, gi, c->out_shape, c->out_dtype);
-        c->grad_buffer = add_buffer(c->grad_buffer, gi);
+      if (!retain_graph_) n->release();
+      for (std::size_t i = 0; i < n->next.size(); ++i) {
+        const Edge& e = n->next[i];
+        if (!e.wanted) continue;
+        const Tensor& gi = i < grads.size() ? grads[i] : Tensor{};
+        if (e.is_leaf) {
+          const std::shared_ptr<TensorImpl> leaf = e.leaf.lock();
+          if (gi.defined() && leaf) deliver_to_leaf(*leaf, to_input_shape(*n, i, gi, leaf->shape, leaf->dtype));
+          continue;
+        }
+        Node* c = e.fn.get();
+        if (gi.defined()) c->grad_buffer = add_buffer(c->grad_buffer, to_input_shape(*n, i, gi, c->out_shape, c->out_dtype));
+        if (--c->deps == 0) ready_.push_back(c);
       }
-      if (--c->deps == 0) ready.push_back(c);
     }
   }
-}
+
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  const bool retain_graph_, create_graph_;
+  const std::uint64_t epoch_ = next_epoch();
+  bool capturing_ = false;
+  const std::vector<Tensor>* inputs_ = nullptr;
+  std::unordered_map<const Node*, std::size_t> input_nodes_;
+  std::unordered_map<const TensorImpl*, std::size_t> input_leaves_;
+  std::vector<Tensor> results_;
+  std::vector<bool> reached_;
+  std::vector<std::shared_ptr<Node>> keep_;  // the roots' nodes, alive during the sweep
+  std::vector<Node*> order_;
+  std::vector<Node*> ready_;
+};
 
 std::vector<Tensor> make_root_grads(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs) {
   if (!grad_outputs.empty() && grad_outputs.size() != outputs.size())
@@ -232,30 +306,17 @@ std::vector<Tensor> make_root_grads(const std::vector<Tensor>& outputs, const st
 void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs, bool retain_graph, bool create_graph) {
   const std::vector<Tensor> grads = make_root_grads(outputs, grad_outputs);
   AutoGradMode mode(create_graph);
-  run(outputs, grads, retain_graph, create_graph, nullptr);
+  GraphTask(retain_graph, create_graph).run(outputs, grads, false);
 }
 
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
                          const std::vector<Tensor>& grad_outputs, bool retain_graph, bool create_graph, bool allow_unused) {
   const std::vector<Tensor> grads = make_root_grads(outputs, grad_outputs);
-  Capture cap;
-  std::vector<Tensor> results(inputs.size());
-  cap.results = &results;
-  cap.inputs = &inputs;
-  cap.allow_unused = allow_unused;
-  cap.reached.assign(inputs.size(), false);
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    const Tensor& x = inputs[i];
-    if (!x.defined() || !x.requires_grad())
-      throw AutogradError(fmt::format("grad: input {} does not require grad", i));
-    if (x.impl()->grad_fn) cap.nodes.emplace(x.impl()->grad_fn.get(), i);
-    else cap.leaves.emplace(x.impl().get(), i);
-  }
-  {
-    AutoGradMode mode(create_graph);
-    run(outputs, grads, retain_graph, create_graph, &cap);
-  }
-  return results;
+  GraphTask task(retain_graph, create_graph);
+  task.capture(inputs);
+  AutoGradMode mode(create_graph);
+  task.run(outputs, grads, allow_unused);
+  return task.results();
 }
 
 }  // namespace xg::autograd

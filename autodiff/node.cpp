@@ -1,9 +1,9 @@
-#include "autodiff/node.h"
+#include "autodiff/detail/node.h"
 
 #include <fmt/format.h>
 
 #include "autodiff/grad_mode.h"
-#include "autodiff/record.h"
+#include "autodiff/detail/record.h"
 
 namespace xg::autograd {
 
@@ -30,21 +30,31 @@ Node::~Node() {
   }
 }
 
-Tensor Node::saved_value(std::size_t i) {
-  if (released)
+namespace {
+void throw_if_released(const Node& n) {
+  if (n.released)
     throw AutogradError(fmt::format(
         "backward: trying to backward through the graph a second time: the values saved by '{}' (recorded at {}:{}) "
         "were already freed; pass retain_graph=true to the first backward",
-        name, loc.file_name(), loc.line()));
-  SavedTensor& s = saved[i];
-  if (!s.tensor.defined()) return {};
+        n.name, n.loc.file_name(), n.loc.line()));
+}
+
+void throw_if_modified(const Node& n, const SavedTensor& s) {
   const Storage& st = *s.tensor.impl()->storage;
   if (st.version != s.version)
     throw AutogradError(fmt::format(
         "backward: a tensor of shape {} saved by '{}' (recorded at {}:{}) was modified by an in-place operation "
         "('{}'): its version is {}, expected {}. Use an out-of-place op or clone() it first",
-        to_string(s.tensor.shape()), name, loc.file_name(), loc.line(), st.last_inplace_op ? st.last_inplace_op : "?",
+        to_string(s.tensor.shape()), n.name, n.loc.file_name(), n.loc.line(), st.last_inplace_op ? st.last_inplace_op : "?",
         st.version, s.version));
+}
+}  // namespace
+
+Tensor Node::saved_value(std::size_t i) {
+  throw_if_released(*this);
+  const SavedTensor& s = saved[i];
+  if (!s.tensor.defined()) return {};
+  throw_if_modified(*this, s);
   if (!s.is_output || !GradMode::is_enabled()) return s.tensor;
   // Differentiating through a saved output: give it back its history (this node).
   Tensor linked = alias_with_shape(s.tensor, s.tensor.shape());
@@ -53,11 +63,10 @@ Tensor Node::saved_value(std::size_t i) {
   return linked;
 }
 
-void Node::check_saved() const {
-  for (std::size_t i = 0; i < saved.size(); ++i) {
-    const SavedTensor& s = saved[i];
-    if (!released && s.tensor.defined() && s.tensor.impl()->storage->version != s.version) const_cast<Node*>(this)->saved_value(i);
-  }
+void Node::check_saved() {
+  if (released) return;
+  for (std::size_t i = 0; i < saved.size(); ++i)
+    if (saved[i].tensor.defined()) throw_if_modified(*this, saved[i]);
 }
 
 void Node::release() {

@@ -26,24 +26,16 @@ Tensor div(double a, const Tensor& b, XG_HERE);
 Tensor pow(const Tensor& x, double exponent, XG_HERE);
 Tensor pow(const Tensor& x, const Tensor& exponent, XG_HERE);
 Tensor pow(double base, const Tensor& exponent, XG_HERE);
-Tensor exp(const Tensor& x, XG_HERE);
-Tensor log(const Tensor& x, XG_HERE);
-Tensor log1p(const Tensor& x, XG_HERE);
-Tensor sqrt(const Tensor& x, XG_HERE);
-Tensor rsqrt(const Tensor& x, XG_HERE);
 Tensor square(const Tensor& x, XG_HERE);
-Tensor reciprocal(const Tensor& x, XG_HERE);
+// exp log log1p sqrt rsqrt reciprocal sin cos erf tanh sigmoid relu gelu silu: one line each in
+// autodiff/unary_ops.def (kernel and derivative), declared here as Tensor name(const Tensor& x).
+#define XG_UNARY(name, ...) Tensor name(const Tensor& x, XG_HERE);
+#include "autodiff/unary_ops.def"
+#undef XG_UNARY
 Tensor abs(const Tensor& x, XG_HERE);
 Tensor sign(const Tensor& x, XG_HERE);  // gradient is zero
-Tensor sin(const Tensor& x, XG_HERE);
-Tensor cos(const Tensor& x, XG_HERE);
-Tensor erf(const Tensor& x, XG_HERE);
-Tensor tanh(const Tensor& x, XG_HERE);
-Tensor sigmoid(const Tensor& x, XG_HERE);
-Tensor relu(const Tensor& x, XG_HERE);
 Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01, XG_HERE);
 Tensor elu(const Tensor& x, double alpha = 1.0, XG_HERE);
-Tensor gelu(const Tensor& x, XG_HERE);  // exact (erf) form, PyTorch's default
 Tensor softplus(const Tensor& x, double beta = 1.0, double threshold = 20.0, XG_HERE);
 Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max, XG_HERE);
 Tensor maximum(const Tensor& a, const Tensor& b, XG_HERE);  // ties split the gradient evenly

@@ -1,18 +1,18 @@
 // Matrix products and the softmax family.
-#include "autodiff/checks.h"
+#include "autodiff/detail/checks.h"
 #include "autodiff/ops.h"
-#include "autodiff/record.h"
+#include "autodiff/detail/record.h"
 #include "tensor/kernels.h"
 
 namespace xg {
 
-using autograd::GradList;
 using autograd::Node;
-using autograd::record;
+using autograd::Op;
 
 Tensor gemm(const Tensor& a, const Tensor& b, bool ta, bool tb, SourceLocation loc) {
-  autograd::check_float("matmul", a);
-  autograd::check_same_dtype("matmul", a, b);
+  const Op op{"matmul", loc};
+  autograd::check_float(op.name, a);
+  autograd::check_same_dtype(op.name, a, b);
   if (a.dim() < 2 || b.dim() < 2)
     throw ShapeError(fmt::format("matmul: gemm needs operands with at least 2 dims, got {} and {}", to_string(a.shape()),
                                  to_string(b.shape())));
@@ -22,14 +22,16 @@ Tensor gemm(const Tensor& a, const Tensor& b, bool ta, bool tb, SourceLocation l
                                  to_string(b.shape()), tb ? "^T" : "", ka, kb));
   const Shape ba(a.shape().begin(), a.shape().end() - 2), bb(b.shape().begin(), b.shape().end() - 2);
   broadcast_shapes("matmul (batch dims)", ba, bb);
-  return record(kernel::gemm(a, b, ta, tb), "matmul", loc, {&a, &b}, {&a, &b}, [ta, tb, sa = a.shape(), sb = b.shape()](Node& n, const Tensor& g) {
-    // C = op(A) op(B): the gradients are again products with transpose flags, no copies.
-    const Tensor A = n.saved_value(0), B = n.saved_value(1);
-    Tensor ga, gb;
-    if (n.needs_grad(0)) ga = sum_to(ta ? gemm(B, g, tb, true) : gemm(g, B, false, !tb), sa);
-    if (n.needs_grad(1)) gb = sum_to(tb ? gemm(g, A, true, ta) : gemm(A, g, !ta, false), sb);
-    return GradList{ga, gb};
-  });
+  return op.record(kernel::gemm(a, b, ta, tb), {&a, &b}, {&a, &b},
+                   // C = op(A) op(B): the gradients are again products with transpose flags, no copies.
+                   [ta, tb](Node& n, const Tensor& g) {
+                     const Tensor B = n.saved_value(1);
+                     return ta ? gemm(B, g, tb, true) : gemm(g, B, false, !tb);
+                   },
+                   [ta, tb](Node& n, const Tensor& g) {
+                     const Tensor A = n.saved_value(0);
+                     return tb ? gemm(g, A, true, ta) : gemm(A, g, !ta, false);
+                   });
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b, SourceLocation loc) {
@@ -76,23 +78,25 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias, SourceL
 }
 
 Tensor softmax(const Tensor& x, std::int64_t dim, SourceLocation loc) {
-  autograd::check_float("softmax", x);
+  const Op op{"softmax", loc};
+  autograd::check_float(op.name, x);
   if (x.dim() == 0) return ones_like(x);
-  const std::size_t d = wrap_dim("softmax", dim, x.shape().size());
+  const std::size_t d = wrap_dim(op.name, dim, x.shape().size());
   Tensor out = kernel::softmax(x, d, false);
-  return record(out, "softmax", loc, {&x}, {&out}, [d](Node& n, const Tensor& g) {
+  return op.record(out, {&x}, {&out}, [d](Node& n, const Tensor& g) {
     const Tensor y = n.saved_value(0);
-    return GradList{mul(y, sub(g, sum(mul(g, y), {static_cast<std::int64_t>(d)}, true)))};
+    return mul(y, sub(g, sum(mul(g, y), {static_cast<std::int64_t>(d)}, true)));
   });
 }
 
 Tensor log_softmax(const Tensor& x, std::int64_t dim, SourceLocation loc) {
-  autograd::check_float("log_softmax", x);
+  const Op op{"log_softmax", loc};
+  autograd::check_float(op.name, x);
   if (x.dim() == 0) return zeros_like(x);
-  const std::size_t d = wrap_dim("log_softmax", dim, x.shape().size());
+  const std::size_t d = wrap_dim(op.name, dim, x.shape().size());
   Tensor out = kernel::softmax(x, d, true);
-  return record(out, "log_softmax", loc, {&x}, {&out}, [d](Node& n, const Tensor& g) {
-    return GradList{sub(g, mul(exp(n.saved_value(0)), sum(g, {static_cast<std::int64_t>(d)}, true)))};
+  return op.record(out, {&x}, {&out}, [d](Node& n, const Tensor& g) {
+    return sub(g, mul(exp(n.saved_value(0)), sum(g, {static_cast<std::int64_t>(d)}, true)));
   });
 }
 

@@ -3,17 +3,17 @@
 #include <cmath>
 #include <limits>
 
-#include "autodiff/checks.h"
+#include "autodiff/detail/checks.h"
+#include "autodiff/detail/record.h"
 #include "autodiff/ops.h"
-#include "autodiff/record.h"
+#include "tensor/detail/elementwise.h"
+#include "tensor/detail/reduce.h"
 #include "tensor/kernels.h"
 
 namespace xg {
 
-using autograd::GradList;
 using autograd::Node;
-using autograd::record;
-using kernel::Reduce;
+using autograd::Op;
 
 namespace {
 
@@ -64,24 +64,24 @@ std::vector<std::int64_t> as_i64(const std::vector<std::size_t>& d) { return {d.
 }  // namespace
 
 Tensor sum(const Tensor& x, std::vector<std::int64_t> dims_in, bool keepdim, SourceLocation loc) {
-  autograd::check_defined("sum", x);
-  const auto dims = reduce_dims("sum", x, dims_in);
-  return record(kernel::reduce(Reduce::Sum, x, dims, keepdim), "sum", loc, {&x}, {}, [s = x.shape(), dims](Node&, const Tensor& g) {
-    return GradList{expand_back(g, s, dims)};
-  });
+  const Op op{"sum", loc};
+  autograd::check_defined(op.name, x);
+  const auto dims = reduce_dims(op.name, x, dims_in);
+  return op.record(kernel::reduce<kernel::SumOp>(x, dims, keepdim), {&x}, {},
+                   [s = x.shape(), dims](Node&, const Tensor& g) { return expand_back(g, s, dims); });
 }
 Tensor sum(const Tensor& x, SourceLocation loc) { return sum(x, {}, false, loc); }
 
 Tensor mean(const Tensor& x, std::vector<std::int64_t> dims_in, bool keepdim, SourceLocation loc) {
-  autograd::check_float("mean", x);
-  const auto dims = reduce_dims("mean", x, dims_in);
-  check_nonempty("mean", x, dims);
+  const Op op{"mean", loc};
+  autograd::check_float(op.name, x);
+  const auto dims = reduce_dims(op.name, x, dims_in);
+  check_nonempty(op.name, x, dims);
   const double inv = 1.0 / static_cast<double>(reduced_count(x.shape(), dims));
-  Tensor out = kernel::reduce(Reduce::Sum, x, dims, keepdim);
-  kernel::binary_inplace(kernel::Binary::Mul, out, autograd::scalar_like(out, inv));
-  return record(out, "mean", loc, {&x}, {}, [s = x.shape(), dims, inv](Node&, const Tensor& g) {
-    return GradList{expand_back(mul(g, inv), s, dims)};
-  });
+  Tensor out = kernel::reduce<kernel::SumOp>(x, dims, keepdim);
+  kernel::zip_into(out, autograd::scalar_like(out, inv), [](auto a, auto b) { return a * b; });
+  return op.record(out, {&x}, {},
+                   [s = x.shape(), dims, inv](Node&, const Tensor& g) { return expand_back(mul(g, inv), s, dims); });
 }
 Tensor mean(const Tensor& x, SourceLocation loc) { return mean(x, {}, false, loc); }
 
@@ -98,7 +98,7 @@ Tensor var(const Tensor& x, std::vector<std::int64_t> dims_in, bool unbiased, bo
   if (!centered.requires_grad() || !GradMode::is_enabled()) {
     // Nothing to record: square in place, so a dataset's variance costs one temporary copy, not two.
     Tensor squared = centered;
-    kernel::binary_inplace(kernel::Binary::Mul, squared, centered);
+    kernel::zip_into(squared, centered, [](auto a, auto b) { return a * b; });
     return div(sum(squared, d64, keepdim, loc), denominator, loc);
   }
   return div(sum(mul(centered, centered, loc), d64, keepdim, loc), denominator, loc);
@@ -111,10 +111,10 @@ Tensor std(const Tensor& x, std::vector<std::int64_t> dims, bool unbiased, bool 
 Tensor std(const Tensor& x, SourceLocation loc) { return std(x, {}, true, false, loc); }
 
 Tensor prod(const Tensor& x, std::int64_t dim, bool keepdim, SourceLocation loc) {
-  autograd::check_defined("prod", x);
-  const auto dims = reduce_dims("prod", x, {dim});
-  Tensor out = kernel::reduce(Reduce::Prod, x, dims, keepdim);
-  return record(out, "prod", loc, {&x}, {&x}, [s = x.shape(), dims](Node& n, const Tensor& g) {
+  const Op op{"prod", loc};
+  autograd::check_defined(op.name, x);
+  const auto dims = reduce_dims(op.name, x, {dim});
+  return op.record(kernel::reduce<kernel::ProdOp>(x, dims, keepdim), {&x}, {&x}, [s = x.shape(), dims](Node& n, const Tensor& g) {
     // d prod / d x_i = product of the others. With no zero that is prod / x_i; with exactly one
     // zero only that element gets the product of the rest; with two or more every term is zero.
     const Tensor xv = n.saved_value(0);
@@ -125,7 +125,7 @@ Tensor prod(const Tensor& x, std::int64_t dim, bool keepdim, SourceLocation loc)
     const Tensor zeros_count = expand_back(sum(is_zero, d64, true), s, dims);
     const Tensor others = where(eq(zeros_count, 0.0), div(p_nonzero, nonzero),
                                 where(logical_and(eq(zeros_count, 1.0), is_zero), p_nonzero, zeros_like(xv)));
-    return GradList{mul(expand_back(g, s, dims), others)};
+    return mul(expand_back(g, s, dims), others);
   });
 }
 Tensor prod(const Tensor& x, SourceLocation loc) {
@@ -134,26 +134,27 @@ Tensor prod(const Tensor& x, SourceLocation loc) {
 }
 
 Tensor logsumexp(const Tensor& x, std::vector<std::int64_t> dims_in, bool keepdim, SourceLocation loc) {
-  autograd::check_float("logsumexp", x);
-  const auto dims = reduce_dims("logsumexp", x, dims_in);
-  Tensor out = kernel::reduce(Reduce::LogSumExp, x, dims, keepdim);
-  return record(out, "logsumexp", loc, {&x}, {&x, &out}, [s = x.shape(), dims](Node& n, const Tensor& g) {
+  const Op op{"logsumexp", loc};
+  autograd::check_float(op.name, x);
+  const auto dims = reduce_dims(op.name, x, dims_in);
+  Tensor out = kernel::logsumexp(x, dims, keepdim);
+  return op.record(out, {&x}, {&x, &out}, [s = x.shape(), dims](Node& n, const Tensor& g) {
     const Tensor weights = exp(sub(n.saved_value(0), expand_back(n.saved_value(1), s, dims)));
-    return GradList{mul(expand_back(g, s, dims), weights)};
+    return mul(expand_back(g, s, dims), weights);
   });
 }
 
 namespace {
 // Max/min over dims; ties share the gradient evenly (torch.amax semantics).
 Tensor amax_amin(bool is_max, const Tensor& x, const std::vector<std::size_t>& dims, bool keepdim, SourceLocation loc) {
-  const char* name = is_max ? "max" : "min";
-  autograd::check_defined(name, x);
-  check_nonempty(name, x, dims);
-  Tensor out = kernel::reduce(is_max ? Reduce::Max : Reduce::Min, x, dims, keepdim);
-  return record(out, name, loc, {&x}, {&x, &out}, [s = x.shape(), dims](Node& n, const Tensor& g) {
+  const Op op{is_max ? "max" : "min", loc};
+  autograd::check_defined(op.name, x);
+  check_nonempty(op.name, x, dims);
+  Tensor out = is_max ? kernel::reduce<kernel::MaxOp>(x, dims, keepdim) : kernel::reduce<kernel::MinOp>(x, dims, keepdim);
+  return op.record(out, {&x}, {&x, &out}, [s = x.shape(), dims](Node& n, const Tensor& g) {
     const Tensor hit = eq(n.saved_value(0), expand_back(n.saved_value(1), s, dims));
     const Tensor count = expand_back(sum(hit, as_i64(dims), true), s, dims);
-    return GradList{mul(expand_back(g, s, dims), div(hit, count))};
+    return mul(expand_back(g, s, dims), div(hit, count));
   });
 }
 }  // namespace
@@ -169,16 +170,16 @@ Tensor min(const Tensor& x, SourceLocation loc) {
 
 namespace {
 std::tuple<Tensor, Tensor> max_min_dim(bool is_max, const Tensor& x, std::int64_t dim, bool keepdim, SourceLocation loc) {
-  const char* name = is_max ? "max" : "min";
-  autograd::check_defined(name, x);
+  const Op op{is_max ? "max" : "min", loc};
+  autograd::check_defined(op.name, x);
   if (x.dim() == 0) return {clone(x, loc), zeros({}, kInt64)};
-  const std::size_t d = wrap_dim(name, dim, x.shape().size());
-  check_nonempty(name, x, {d});
+  const std::size_t d = wrap_dim(op.name, dim, x.shape().size());
+  check_nonempty(op.name, x, {d});
   auto [values, indices] = kernel::reduce_arg(is_max, x, d, keepdim);
   Tensor idx_keep = keepdim ? indices : alias_with_shape(indices, keep_shape(x.shape(), {d}));
-  values = record(values, name, loc, {&x}, {&idx_keep}, [s = x.shape(), d](Node& n, const Tensor& g) {
+  values = op.record(values, {&x}, {&idx_keep}, [s = x.shape(), d](Node& n, const Tensor& g) {
     const Tensor idx = n.saved_value(0);
-    return GradList{scatter_add(zeros(s, g.dtype()), static_cast<std::int64_t>(d), idx, reshape(g, idx.shape()))};
+    return scatter_add(zeros(s, g.dtype()), static_cast<std::int64_t>(d), idx, reshape(g, idx.shape()));
   });
   return {values, indices};
 }
@@ -204,19 +205,20 @@ Tensor argmin(const Tensor& x, std::int64_t dim, bool keepdim) {
 }
 
 Tensor norm(const Tensor& x, double p, std::vector<std::int64_t> dims_in, bool keepdim, SourceLocation loc) {
-  autograd::check_float("norm", x);
-  const auto dims = reduce_dims("norm", x, dims_in);
+  const Op op{"norm", loc};
+  autograd::check_float(op.name, x);
+  const auto dims = reduce_dims(op.name, x, dims_in);
   if (p == 1) return sum(abs(x, loc), as_i64(dims), keepdim, loc);
   if (std::isinf(p) && p > 0) return amax_amin(true, abs(x, loc), dims, keepdim, loc);
   if (p != 2) throw ValueError(fmt::format("norm: p must be 1, 2 or INFINITY, got {}", p));
-  Tensor out = kernel::reduce(Reduce::Sum, kernel::unary(kernel::Unary::Square, x), dims, keepdim);
-  out = kernel::unary(kernel::Unary::Sqrt, out);
-  return record(out, "norm", loc, {&x}, {&x, &out}, [s = x.shape(), dims](Node& n, const Tensor& g) {
+  const Tensor squares = kernel::map(x, [](auto v) { return v * v; });
+  Tensor out = kernel::map(kernel::reduce<kernel::SumOp>(squares, dims, keepdim), [](auto v) { return std::sqrt(v); });
+  return op.record(out, {&x}, {&x, &out}, [s = x.shape(), dims](Node& n, const Tensor& g) {
     // x / ||x||, defined as 0 where the norm is 0 (as PyTorch).
     const Tensor nrm = expand_back(n.saved_value(1), s, dims);
     const Tensor is_zero = eq(nrm, 0.0);
     const Tensor unit = div(n.saved_value(0), where(is_zero, ones_like(nrm), nrm));
-    return GradList{mul(expand_back(g, s, dims), where(is_zero, zeros_like(unit), unit))};
+    return mul(expand_back(g, s, dims), where(is_zero, zeros_like(unit), unit));
   });
 }
 Tensor norm(const Tensor& x, double p, SourceLocation loc) { return norm(x, p, {}, false, loc); }

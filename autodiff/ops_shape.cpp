@@ -1,16 +1,16 @@
 // Shape and indexing ops. reshape/view share storage; the others copy.
 #include <algorithm>
 
-#include "autodiff/checks.h"
+#include "autodiff/detail/checks.h"
 #include "autodiff/ops.h"
-#include "autodiff/record.h"
+#include "autodiff/detail/record.h"
+#include "tensor/detail/reduce.h"
 #include "tensor/kernels.h"
 
 namespace xg {
 
-using autograd::GradList;
 using autograd::Node;
-using autograd::record;
+using autograd::Op;
 
 namespace autograd {
 void check_index_range(const char* op, const Tensor& index, std::int64_t n, std::size_t dim) {
@@ -66,11 +66,12 @@ std::vector<std::size_t> check_perm(const char* op, const Tensor& x, const std::
 }  // namespace
 
 Tensor reshape(const Tensor& x, const Shape& want, SourceLocation loc) {
-  autograd::check_defined("reshape", x);
-  const Shape s = infer_shape("reshape", x, want);
+  const Op op{"reshape", loc};
+  autograd::check_defined(op.name, x);
+  const Shape s = infer_shape(op.name, x, want);
   if (s == x.shape() && !x.requires_grad()) return x;
-  return record(alias_with_shape(x, s), "reshape", loc, {&x}, {}, [in = x.shape()](Node&, const Tensor& g) {
-    return GradList{reshape(g, in)};
+  return op.record(alias_with_shape(x, s), {&x}, {}, [in = x.shape()](Node&, const Tensor& g) {
+    return reshape(g, in);
   });
 }
 Tensor view(const Tensor& x, const Shape& s, SourceLocation loc) { return reshape(x, s, loc); }
@@ -93,12 +94,13 @@ Tensor flatten(const Tensor& x, std::int64_t start, std::int64_t end, SourceLoca
 }
 
 Tensor permute(const Tensor& x, std::vector<std::int64_t> dims, SourceLocation loc) {
-  autograd::check_defined("permute", x);
-  const auto perm = check_perm("permute", x, dims);
+  const Op op{"permute", loc};
+  autograd::check_defined(op.name, x);
+  const auto perm = check_perm(op.name, x, dims);
   std::vector<std::int64_t> inverse(perm.size());
   for (std::size_t i = 0; i < perm.size(); ++i) inverse[perm[i]] = static_cast<std::int64_t>(i);
-  return record(kernel::permute(x, perm), "permute", loc, {&x}, {}, [inverse](Node&, const Tensor& g) {
-    return GradList{permute(g, inverse)};
+  return op.record(kernel::permute(x, perm), {&x}, {}, [inverse](Node&, const Tensor& g) {
+    return permute(g, inverse);
   });
 }
 
@@ -146,7 +148,8 @@ Tensor unsqueeze(const Tensor& x, std::int64_t dim, SourceLocation loc) {
 }
 
 Tensor expand(const Tensor& x, const Shape& want, SourceLocation loc) {
-  autograd::check_defined("expand", x);
+  const Op op{"expand", loc};
+  autograd::check_defined(op.name, x);
   const Shape& xs = x.shape();
   if (want.size() < xs.size())
     throw ShapeError(fmt::format("expand: target {} has fewer dims than the tensor's shape {}", to_string(want), to_string(xs)));
@@ -159,14 +162,15 @@ Tensor expand(const Tensor& x, const Shape& want, SourceLocation loc) {
       throw ShapeError(fmt::format("expand: cannot expand shape {} to {} (dim {}: {} vs {})", to_string(xs), to_string(want), i, have, s[i]));
   }
   if (s == xs) return x;
-  return record(kernel::expand(x, s), "expand", loc, {&x}, {}, [xs](Node&, const Tensor& g) {
-    return GradList{sum_to(g, xs)};
+  return op.record(kernel::expand(x, s), {&x}, {}, [](Node&, const Tensor& g) {
+    return g;  // the engine sums it back to x's shape
   });
 }
 Tensor broadcast_to(const Tensor& x, const Shape& s, SourceLocation loc) { return expand(x, s, loc); }
 
 Tensor sum_to(const Tensor& x, const Shape& shape, SourceLocation loc) {
-  autograd::check_defined("sum_to", x);
+  const Op op{"sum_to", loc};
+  autograd::check_defined(op.name, x);
   if (x.shape() == shape) return x;
   const Shape& xs = x.shape();
   if (shape.size() > xs.size())
@@ -179,17 +183,18 @@ Tensor sum_to(const Tensor& x, const Shape& shape, SourceLocation loc) {
     else if (shape[i - lead] != xs[i])
       throw ShapeError(fmt::format("sum_to: shape {} does not broadcast to {}", to_string(shape), to_string(xs)));
   }
-  Tensor out = alias_with_shape(kernel::reduce(kernel::Reduce::Sum, x, dims, true), shape);
-  return record(out, "sum_to", loc, {&x}, {}, [xs](Node&, const Tensor& g) { return GradList{expand(g, xs)}; });
+  Tensor out = alias_with_shape(kernel::reduce<kernel::SumOp>(x, dims, true), shape);
+  return op.record(out, {&x}, {}, [xs](Node&, const Tensor& g) { return expand(g, xs); });
 }
 
 Tensor cat(const std::vector<Tensor>& xs, std::int64_t dim, SourceLocation loc) {
+  const Op op{"cat", loc};
   if (xs.empty()) throw ValueError("cat: expected a non-empty list of tensors");
-  for (const auto& x : xs) autograd::check_same_dtype("cat", xs.front(), x);
+  for (const auto& x : xs) autograd::check_same_dtype(op.name, xs.front(), x);
   const Shape& s0 = xs.front().shape();
   if (s0.empty()) throw ShapeError("cat: zero-dimensional tensors cannot be concatenated; unsqueeze them or use stack");
-  const std::size_t d = wrap_dim("cat", dim, s0.size());
-  std::vector<std::int64_t> sizes;
+  const std::size_t d = wrap_dim(op.name, dim, s0.size());
+  std::vector<std::int64_t> offsets{0};  // where each input starts along d
   for (std::size_t i = 0; i < xs.size(); ++i) {
     const Shape& s = xs[i].shape();
     bool ok = s.size() == s0.size();
@@ -197,16 +202,10 @@ Tensor cat(const std::vector<Tensor>& xs, std::int64_t dim, SourceLocation loc) 
     if (!ok)
       throw ShapeError(fmt::format("cat: tensor {} has shape {}, which does not match {} outside dim {}", i, to_string(s),
                                    to_string(s0), d));
-    sizes.push_back(s[d]);
+    offsets.push_back(offsets.back() + s[d]);
   }
-  return autograd::record_many(kernel::cat(xs, d), "cat", loc, xs, [d, sizes](Node& n, const Tensor& g) {
-    GradList gl;
-    std::int64_t at = 0;
-    for (std::size_t i = 0; i < sizes.size(); ++i) {
-      gl.push_back(n.needs_grad(i) ? narrow(g, static_cast<std::int64_t>(d), at, sizes[i]) : Tensor{});
-      at += sizes[i];
-    }
-    return gl;
+  return op.record_many(kernel::cat(xs, d), xs, [d, offsets](Node&, const Tensor& g, std::size_t i) {
+    return narrow(g, static_cast<std::int64_t>(d), offsets[i], offsets[i + 1] - offsets[i]);
   });
 }
 
@@ -226,16 +225,17 @@ Tensor stack(const std::vector<Tensor>& xs, std::int64_t dim, SourceLocation loc
 }
 
 Tensor narrow(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t length, SourceLocation loc) {
-  autograd::check_defined("narrow", x);
+  const Op op{"narrow", loc};
+  autograd::check_defined(op.name, x);
   if (x.dim() == 0) throw ShapeError("narrow: cannot narrow a zero-dimensional tensor");
-  const std::size_t d = wrap_dim("narrow", dim, x.shape().size());
+  const std::size_t d = wrap_dim(op.name, dim, x.shape().size());
   const std::int64_t n = x.shape()[d];
   if (start < 0) start += n;
   if (start < 0 || length < 0 || start + length > n)
     throw IndexError(fmt::format("narrow: range [{}, {}) is outside dim {} of size {} (shape {})", start, start + length, d, n,
                                  to_string(x.shape())));
-  return record(kernel::narrow(x, d, start, length), "narrow", loc, {&x}, {}, [s = x.shape(), d, start](Node&, const Tensor& g) {
-    return GradList{narrow_scatter(s, g, static_cast<std::int64_t>(d), start)};
+  return op.record(kernel::narrow(x, d, start, length), {&x}, {}, [s = x.shape(), d, start](Node&, const Tensor& g) {
+    return narrow_scatter(s, g, static_cast<std::int64_t>(d), start);
   });
 }
 
@@ -250,45 +250,48 @@ Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t
 }
 
 Tensor narrow_scatter(const Shape& shape, const Tensor& src, std::int64_t dim, std::int64_t start, SourceLocation loc) {
-  autograd::check_defined("narrow_scatter", src);
-  const std::size_t d = wrap_dim("narrow_scatter", dim, shape.size());
+  const Op op{"narrow_scatter", loc};
+  autograd::check_defined(op.name, src);
+  const std::size_t d = wrap_dim(op.name, dim, shape.size());
   bool ok = src.shape().size() == shape.size() && start >= 0 && start + src.shape()[d] <= shape[d];
   for (std::size_t k = 0; ok && k < shape.size(); ++k) ok = k == d || src.shape()[k] == shape[k];
   if (!ok)
     throw ShapeError(fmt::format("narrow_scatter: source of shape {} does not fit into {} at offset {} of dim {}",
                                  to_string(src.shape()), to_string(shape), start, d));
-  return record(kernel::narrow_scatter(shape, src, d, start), "narrow_scatter", loc, {&src}, {},
+  return op.record(kernel::narrow_scatter(shape, src, d, start), {&src}, {},
                 [d, start, len = src.shape()[d]](Node&, const Tensor& g) {
-                  return GradList{narrow(g, static_cast<std::int64_t>(d), start, len)};
+                  return narrow(g, static_cast<std::int64_t>(d), start, len);
                 });
 }
 
 Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index, SourceLocation loc) {
-  autograd::check_defined("index_select", x);
-  autograd::check_index("index_select", index);
+  const Op op{"index_select", loc};
+  autograd::check_defined(op.name, x);
+  autograd::check_index(op.name, index);
   if (index.dim() > 1) throw ShapeError(fmt::format("index_select: index must be 0-d or 1-d, got shape {}", to_string(index.shape())));
   if (x.dim() == 0) throw ShapeError("index_select: cannot index a zero-dimensional tensor");
-  const std::size_t d = wrap_dim("index_select", dim, x.shape().size());
-  autograd::check_index_range("index_select", index, x.shape()[d], d);
+  const std::size_t d = wrap_dim(op.name, dim, x.shape().size());
+  autograd::check_index_range(op.name, index, x.shape()[d], d);
   const Tensor idx = index.dim() == 0 ? reshape(index, {1}) : index;
-  return record(kernel::index_select(x, d, idx), "index_select", loc, {&x}, {&idx}, [s = x.shape(), d](Node& n, const Tensor& g) {
-    return GradList{index_add(zeros(s, g.dtype()), static_cast<std::int64_t>(d), n.saved_value(0), g)};
+  return op.record(kernel::index_select(x, d, idx), {&x}, {&idx}, [s = x.shape(), d](Node& n, const Tensor& g) {
+    return index_add(zeros(s, g.dtype()), static_cast<std::int64_t>(d), n.saved_value(0), g);
   });
 }
 
 Tensor index_add(const Tensor& self, std::int64_t dim, const Tensor& index, const Tensor& src, SourceLocation loc) {
-  autograd::check_same_dtype("index_add", self, src);
-  autograd::check_index("index_add", index);
-  const std::size_t d = wrap_dim("index_add", dim, self.shape().size());
+  const Op op{"index_add", loc};
+  autograd::check_same_dtype(op.name, self, src);
+  autograd::check_index(op.name, index);
+  const std::size_t d = wrap_dim(op.name, dim, self.shape().size());
   Shape want = self.shape();
   want[d] = index.numel();
   if (index.dim() > 1 || !(src.shape() == want))
     throw ShapeError(fmt::format("index_add: source shape {} must be {} for self {} and {} indices", to_string(src.shape()),
                                  to_string(want), to_string(self.shape()), index.numel()));
-  autograd::check_index_range("index_add", index, self.shape()[d], d);
-  return record(kernel::index_add(self, d, index, src), "index_add", loc, {&self, &src}, {&index}, [d](Node& n, const Tensor& g) {
-    return GradList{g, n.needs_grad(1) ? index_select(g, static_cast<std::int64_t>(d), n.saved_value(0)) : Tensor{}};
-  });
+  autograd::check_index_range(op.name, index, self.shape()[d], d);
+  return op.record(kernel::index_add(self, d, index, src), {&self, &src}, {&index}, 
+                   [](Node&, const Tensor& g) { return g; },
+                   [d](Node& n, const Tensor& g) { return index_select(g, static_cast<std::int64_t>(d), n.saved_value(0)); });
 }
 
 namespace {
@@ -303,25 +306,27 @@ void check_gather_shapes(const char* op, const Tensor& x, std::size_t d, const T
 }  // namespace
 
 Tensor gather(const Tensor& x, std::int64_t dim, const Tensor& index, SourceLocation loc) {
-  autograd::check_defined("gather", x);
-  autograd::check_index("gather", index);
-  const std::size_t d = wrap_dim("gather", dim, x.shape().size());
-  check_gather_shapes("gather", x, d, index);
-  return record(kernel::gather(x, d, index), "gather", loc, {&x}, {&index}, [s = x.shape(), d](Node& n, const Tensor& g) {
-    return GradList{scatter_add(zeros(s, g.dtype()), static_cast<std::int64_t>(d), n.saved_value(0), g)};
+  const Op op{"gather", loc};
+  autograd::check_defined(op.name, x);
+  autograd::check_index(op.name, index);
+  const std::size_t d = wrap_dim(op.name, dim, x.shape().size());
+  check_gather_shapes(op.name, x, d, index);
+  return op.record(kernel::gather(x, d, index), {&x}, {&index}, [s = x.shape(), d](Node& n, const Tensor& g) {
+    return scatter_add(zeros(s, g.dtype()), static_cast<std::int64_t>(d), n.saved_value(0), g);
   });
 }
 
 Tensor scatter_add(const Tensor& self, std::int64_t dim, const Tensor& index, const Tensor& src, SourceLocation loc) {
-  autograd::check_same_dtype("scatter_add", self, src);
-  autograd::check_index("scatter_add", index);
-  const std::size_t d = wrap_dim("scatter_add", dim, self.shape().size());
+  const Op op{"scatter_add", loc};
+  autograd::check_same_dtype(op.name, self, src);
+  autograd::check_index(op.name, index);
+  const std::size_t d = wrap_dim(op.name, dim, self.shape().size());
   if (!(src.shape() == index.shape()))
     throw ShapeError(fmt::format("scatter_add: src shape {} must equal index shape {}", to_string(src.shape()), to_string(index.shape())));
-  check_gather_shapes("scatter_add", self, d, index);
-  return record(kernel::scatter_add(self, d, index, src), "scatter_add", loc, {&self, &src}, {&index}, [d](Node& n, const Tensor& g) {
-    return GradList{g, n.needs_grad(1) ? gather(g, static_cast<std::int64_t>(d), n.saved_value(0)) : Tensor{}};
-  });
+  check_gather_shapes(op.name, self, d, index);
+  return op.record(kernel::scatter_add(self, d, index, src), {&self, &src}, {&index}, 
+                   [](Node&, const Tensor& g) { return g; },
+                   [d](Node& n, const Tensor& g) { return gather(g, static_cast<std::int64_t>(d), n.saved_value(0)); });
 }
 
 Tensor one_hot(const Tensor& index, std::int64_t num_classes, DType dtype) {
@@ -339,16 +344,18 @@ Tensor one_hot(const Tensor& index, std::int64_t num_classes, DType dtype) {
 }
 
 Tensor clone(const Tensor& x, SourceLocation loc) {
-  autograd::check_defined("clone", x);
-  return record(kernel::copy(x), "clone", loc, {&x}, {}, [](Node&, const Tensor& g) { return GradList{g}; });
+  const Op op{"clone", loc};
+  autograd::check_defined(op.name, x);
+  return op.record(kernel::copy(x), {&x}, {}, [](Node&, const Tensor& g) { return g; });
 }
 
 Tensor to_dtype(const Tensor& x, DType dtype, SourceLocation loc) {
-  autograd::check_defined("to", x);
+  const Op op{"to", loc};
+  autograd::check_defined(op.name, x);
   if (x.dtype() == dtype) return x;
   Tensor out = kernel::cast(x, dtype);
   if (!is_floating(dtype)) return out;  // int64 results never carry gradients
-  return record(out, "to", loc, {&x}, {}, [from = x.dtype()](Node&, const Tensor& g) { return GradList{to_dtype(g, from)}; });
+  return op.record(out, {&x}, {}, [from = x.dtype()](Node&, const Tensor& g) { return to_dtype(g, from); });
 }
 
 }  // namespace xg

@@ -4,10 +4,11 @@
 #include <atomic>
 
 #include "autodiff/autograd.h"
-#include "autodiff/checks.h"
+#include "autodiff/detail/checks.h"
 #include "autodiff/grad_mode.h"
-#include "autodiff/node.h"
+#include "autodiff/detail/node.h"
 #include "autodiff/ops.h"
+#include "tensor/detail/elementwise.h"
 #include "tensor/kernels.h"
 
 namespace xg {
@@ -107,51 +108,54 @@ void bump(Tensor& self, const char* op) {
   st.last_inplace_op = op;
 }
 
-void inplace_binary(const char* op, kernel::Binary k, Tensor& self, const Tensor& other) {
+template <class F>
+void inplace_binary(const char* op, Tensor& self, const Tensor& other, F f) {
   check_inplace(op, self);
   autograd::check_same_dtype(op, self, other);
   if (!(broadcast_shapes(op, self.shape(), other.shape()) == self.shape()))
     throw ShapeError(fmt::format("{}: operand of shape {} cannot be broadcast to the tensor's shape {}", op,
                                  to_string(other.shape()), to_string(self.shape())));
-  kernel::binary_inplace(k, self, other);
+  kernel::zip_into(self, other, f);
   bump(self, op);
 }
+
+template <class F>
+void inplace_scalar(const char* op, Tensor& self, double v, F f) {
+  check_inplace(op, self);
+  inplace_binary(op, self, autograd::scalar_like(self, v), f);
+}
+
+constexpr auto plus = [](auto a, auto b) { return a + b; };
+constexpr auto times = [](auto a, auto b) { return a * b; };
+constexpr auto divides = [](auto a, auto b) { return a / b; };
 
 }  // namespace
 
 Tensor& Tensor::add_(const Tensor& other, double alpha) {
-  if (alpha == 1) inplace_binary("add_", kernel::Binary::Add, *this, other);
-  else {
-    autograd::check_defined("add_", other);
-    check_inplace("add_", *this);
-    autograd::check_same_dtype("add_", *this, other);
-    inplace_binary("add_", kernel::Binary::Add, *this, kernel::binary(kernel::Binary::Mul, other, autograd::scalar_like(other, alpha)));
-  }
+  if (alpha == 1) inplace_binary("add_", *this, other, plus);
+  else inplace_binary("add_", *this, other, [alpha](auto x, auto y) { return x + static_cast<decltype(y)>(alpha) * y; });
   return *this;
 }
 Tensor& Tensor::sub_(const Tensor& other, double alpha) { return add_(other, -alpha); }
 Tensor& Tensor::mul_(const Tensor& other) {
-  inplace_binary("mul_", kernel::Binary::Mul, *this, other);
+  inplace_binary("mul_", *this, other, times);
   return *this;
 }
 Tensor& Tensor::div_(const Tensor& other) {
-  inplace_binary("div_", kernel::Binary::Div, *this, other);
+  inplace_binary("div_", *this, other, divides);
   return *this;
 }
 Tensor& Tensor::add_(double v) {
-  check_inplace("add_", *this);
-  inplace_binary("add_", kernel::Binary::Add, *this, autograd::scalar_like(*this, v));
+  inplace_scalar("add_", *this, v, plus);
   return *this;
 }
 Tensor& Tensor::sub_(double v) { return add_(-v); }
 Tensor& Tensor::mul_(double v) {
-  check_inplace("mul_", *this);
-  inplace_binary("mul_", kernel::Binary::Mul, *this, autograd::scalar_like(*this, v));
+  inplace_scalar("mul_", *this, v, times);
   return *this;
 }
 Tensor& Tensor::div_(double v) {
-  check_inplace("div_", *this);
-  inplace_binary("div_", kernel::Binary::Div, *this, autograd::scalar_like(*this, v));
+  inplace_scalar("div_", *this, v, divides);
   return *this;
 }
 Tensor& Tensor::zero_() { return fill_(0); }

@@ -1,6 +1,8 @@
 #pragma once
 // Internal numeric kernels on contiguous tensors. They know nothing of gradients; autodiff/
-// wraps each one in a differentiable op. Callers have validated dtypes and shapes.
+// wraps each one in a differentiable op. Callers have validated dtypes and shapes. The
+// element-wise maps and reductions are templates instantiated with the op's own scalar
+// function: tensor/detail/elementwise.h and tensor/detail/reduce.h.
 #include <optional>
 #include <vector>
 
@@ -8,39 +10,14 @@
 
 namespace xg::kernel {
 
-enum class Unary {
-  Neg, Exp, Log, Log1p, Sqrt, Rsqrt, Abs, Sign, Sin, Cos, Tanh, Sigmoid, Relu, Erf,
-  Reciprocal, Square, Heaviside  // Heaviside: 1 where x > 0 else 0 (relu's mask)
-};
-Tensor unary(Unary op, const Tensor& x);
-
-// Element-wise maps with scalar parameters a, b.
-enum class UnaryParam {
-  PowScalar,   // x^a
-  LeakyRelu,   // x > 0 ? x : a*x
-  LeakySlope,  // x > 0 ? 1 : a
-  Elu,         // x > 0 ? x : a*(exp(x)-1)
-  Softplus,    // beta = a, threshold = b
-  Gelu,        // exact, erf form
-  Clamp,       // min = a, max = b (NaN bounds mean "none")
-  ClampMask,   // 1 where a <= x <= b else 0
-  AffineScalar // a*x + b
-};
-Tensor unary_param(UnaryParam op, const Tensor& x, double a, double b = 0);
-
-enum class Binary { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge, LogicalAnd };
-// Broadcasting binary op; both operands have the same dtype. Comparisons give 1/0 in that dtype.
-Tensor binary(Binary op, const Tensor& a, const Tensor& b);
-// self = self (op) other, other broadcast to self's shape.
-void binary_inplace(Binary op, Tensor& self, const Tensor& other);
 void fill(Tensor& self, double v);
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
 Tensor cast(const Tensor& x, DType d);
 Tensor copy(const Tensor& x);
 
-enum class Reduce { Sum, Prod, Max, Min, LogSumExp, AbsMax, AbsSum };
-// Reduces over `dims` (already wrapped, unique); output keeps size-1 dims iff keepdim.
-Tensor reduce(Reduce op, const Tensor& x, const std::vector<std::size_t>& dims, bool keepdim);
+// log(sum(exp(x))) over `dims` (wrapped, unique), shifted by the max for stability. The other
+// reductions are kernel::reduce<SumOp> etc. (tensor/detail/reduce.h).
+Tensor logsumexp(const Tensor& x, const std::vector<std::size_t>& dims, bool keepdim);
 // Max/min along one dim with the int64 index of the first extreme value.
 std::pair<Tensor, Tensor> reduce_arg(bool is_max, const Tensor& x, std::size_t dim, bool keepdim);
 bool has_nonfinite(const Tensor& x);

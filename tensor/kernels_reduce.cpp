@@ -6,16 +6,10 @@
 #include <limits>
 #include <numeric>
 
+#include "tensor/detail/reduce.h"
 #include "tensor/kernels.h"
 
 namespace xg::kernel {
-
-namespace {
-
-struct Block {
-  Tensor x;  // the (possibly permuted) input
-  std::int64_t A = 1, R = 1, B = 1;
-};
 
 Block as_block(const Tensor& x, std::vector<std::size_t> dims) {
   std::sort(dims.begin(), dims.end());
@@ -54,73 +48,29 @@ Shape reduced_shape(const Shape& s, const std::vector<std::size_t>& dims, bool k
   return out;
 }
 
-template <class T>
-using Acc = std::conditional_t<std::is_same_v<T, float>, double, T>;
-
-template <class T>
-void reduce_typed(Reduce op, const T* x, T* out, std::int64_t A, std::int64_t R, std::int64_t B) {
-  using C = Acc<T>;
-  std::vector<C> acc(static_cast<std::size_t>(B));
-  std::vector<C> mx;
-  for (std::int64_t a = 0; a < A; ++a) {
-    const T* xa = x + a * R * B;
-    C init = 0;
-    switch (op) {
-      case Reduce::Prod: init = 1; break;
-      case Reduce::Max: init = -std::numeric_limits<C>::infinity(); break;
-      case Reduce::Min: init = std::numeric_limits<C>::infinity(); break;
-      default: break;
-    }
-    if constexpr (std::is_integral_v<T>) {
-      if (op == Reduce::Max) init = std::numeric_limits<C>::lowest();
-      if (op == Reduce::Min) init = std::numeric_limits<C>::max();
-    }
-    std::fill(acc.begin(), acc.end(), init);
-    if (op == Reduce::LogSumExp) {
-      mx.assign(static_cast<std::size_t>(B), -std::numeric_limits<C>::infinity());
+Tensor logsumexp(const Tensor& x, const std::vector<std::size_t>& dims, bool keepdim) {
+  Tensor out = make_tensor(reduced_shape(x.shape(), dims, keepdim), x.dtype());
+  if (dims.empty()) return alias_with_shape(copy(x), out.shape());
+  const Block blk = as_block(x, dims);
+  dispatch_float(x.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    using C = Acc<T>;
+    const T* px = data_of<T>(blk.x);
+    T* po = data_of<T>(out);
+    const std::int64_t R = blk.R, B = blk.B;
+    std::vector<C> acc(static_cast<std::size_t>(B)), mx(static_cast<std::size_t>(B));
+    for (std::int64_t a = 0; a < blk.A; ++a) {
+      const T* xa = px + a * R * B;
+      std::fill(acc.begin(), acc.end(), C(0));
+      std::fill(mx.begin(), mx.end(), -std::numeric_limits<C>::infinity());
       for (std::int64_t r = 0; r < R; ++r)
         for (std::int64_t b = 0; b < B; ++b) mx[b] = std::max<C>(mx[b], xa[r * B + b]);
       for (auto& m : mx)
         if (!std::isfinite(m)) m = 0;  // all -inf (or inf/nan): no shift
       for (std::int64_t r = 0; r < R; ++r)
         for (std::int64_t b = 0; b < B; ++b) acc[b] += std::exp(static_cast<C>(xa[r * B + b]) - mx[b]);
-      for (std::int64_t b = 0; b < B; ++b) out[a * B + b] = static_cast<T>(std::log(acc[b]) + mx[b]);
-      continue;
+      for (std::int64_t b = 0; b < B; ++b) po[a * B + b] = static_cast<T>(std::log(acc[b]) + mx[b]);
     }
-    for (std::int64_t r = 0; r < R; ++r) {
-      const T* row = xa + r * B;
-      switch (op) {
-        case Reduce::Sum: for (std::int64_t b = 0; b < B; ++b) acc[b] += row[b]; break;
-        case Reduce::Prod: for (std::int64_t b = 0; b < B; ++b) acc[b] *= row[b]; break;
-        case Reduce::AbsSum: for (std::int64_t b = 0; b < B; ++b) acc[b] += row[b] < 0 ? -row[b] : row[b]; break;
-        case Reduce::Max:
-          for (std::int64_t b = 0; b < B; ++b) acc[b] = (row[b] > acc[b] || row[b] != row[b]) ? row[b] : acc[b];
-          break;
-        case Reduce::Min:
-          for (std::int64_t b = 0; b < B; ++b) acc[b] = (row[b] < acc[b] || row[b] != row[b]) ? row[b] : acc[b];
-          break;
-        case Reduce::AbsMax:
-          for (std::int64_t b = 0; b < B; ++b) {
-            const C v = row[b] < 0 ? -row[b] : row[b];
-            acc[b] = (v > acc[b] || v != v) ? v : acc[b];
-          }
-          break;
-        default: break;
-      }
-    }
-    for (std::int64_t b = 0; b < B; ++b) out[a * B + b] = static_cast<T>(acc[b]);
-  }
-}
-
-}  // namespace
-
-Tensor reduce(Reduce op, const Tensor& x, const std::vector<std::size_t>& dims, bool keepdim) {
-  Tensor out = make_tensor(reduced_shape(x.shape(), dims, keepdim), x.dtype());
-  if (dims.empty()) return alias_with_shape(copy(x), out.shape());  // 0-d input: nothing to reduce
-  Block blk = as_block(x, dims);
-  dispatch(x.dtype(), [&](auto t) {
-    using T = decltype(t);
-    reduce_typed<T>(op, data_of<T>(blk.x), data_of<T>(out), blk.A, blk.R, blk.B);
   });
   return out;
 }

@@ -43,6 +43,7 @@ std::vector<UnaryCase> unary_cases() {
       {"erf", [](const Tensor& x) { return xg::erf(x); }, [](double x) { return std::erf(x); }, [](double x) { return 2 / std::sqrt(std::numbers::pi) * std::exp(-x * x); }, any},
       {"tanh", [](const Tensor& x) { return xg::tanh(x); }, [](double x) { return std::tanh(x); }, [](double x) { return 1 - std::tanh(x) * std::tanh(x); }, any},
       {"sigmoid", [](const Tensor& x) { return xg::sigmoid(x); }, sigm, [](double x) { return sigm(x) * (1 - sigm(x)); }, any},
+      {"silu", [](const Tensor& x) { return xg::silu(x); }, [](double x) { return x * sigm(x); }, [](double x) { return sigm(x) * (1 + x * (1 - sigm(x))); }, any},
       {"relu", [](const Tensor& x) { return xg::relu(x); }, [](double x) { return x > 0 ? x : 0.0; }, [](double x) { return x > 0 ? 1.0 : 0.0; }, any},
       {"leaky_relu(0.001)", [](const Tensor& x) { return xg::leaky_relu(x, 0.001); }, [](double x) { return x > 0 ? x : 0.001 * x; }, [](double x) { return x > 0 ? 1.0 : 0.001; }, any},
       {"leaky_relu default", [](const Tensor& x) { return xg::leaky_relu(x); }, [](double x) { return x > 0 ? x : 0.01 * x; }, [](double x) { return x > 0 ? 1.0 : 0.01; }, any},
