@@ -169,14 +169,18 @@ Tensor pow(const Tensor& x, const Tensor& e, SourceLocation loc) {
   Tensor out = binary_forward(op.name, x, e, [](auto a, auto b) { return std::pow(a, b); });
   return op.record(out, {&x, &e}, {&x, &e, &out},
                    [](Node& n, const Tensor& g) {
+                     // d/dx x^e = e x^(e-1); 0 where e == 0 (also at x == 0, as PyTorch). There the
+                     // exponent is taken as 1, so no 0·inf appears at any order.
                      const Tensor xv = n.saved_value(0), ev = n.saved_value(1);
-                     return mul(g, mul(ev, pow(xv, sub(ev, 1.0))));
+                     const Tensor safe_e = where(eq(ev, 0.0), autograd::scalar_like(ev, 1), ev);
+                     return mul(g, mul(ev, pow(xv, sub(safe_e, 1.0))));
                    },
                    [](Node& n, const Tensor& g) {
-                     // d/de x^e = x^e log x; zero where x == 0 and e >= 0, as in PyTorch.
+                     // d/de x^e = x^e log x; 0 where x == 0 and e >= 0, as PyTorch (log of 1 there).
                      const Tensor xv = n.saved_value(0), ev = n.saved_value(1);
                      const Tensor zero_base = logical_and(eq(xv, 0.0), ge(ev, 0.0));
-                     return where(zero_base, zeros_like(g), mul(g, mul(n.saved_value(2), log(xv))));
+                     const Tensor safe_x = where(zero_base, autograd::scalar_like(xv, 1), xv);
+                     return where(zero_base, autograd::scalar_like(g, 0), mul(g, mul(n.saved_value(2), log(safe_x))));
                    });
 }
 

@@ -106,25 +106,48 @@ Tensor var(const Tensor& x, std::vector<std::int64_t> dims_in, bool unbiased, bo
 Tensor var(const Tensor& x, SourceLocation loc) { return var(x, {}, true, false, loc); }
 
 Tensor std(const Tensor& x, std::vector<std::int64_t> dims, bool unbiased, bool keepdim, SourceLocation loc) {
-  return sqrt(var(x, std::move(dims), unbiased, keepdim, loc), loc);
+  const Op op{"std", loc};
+  const Tensor v = var(x, std::move(dims), unbiased, keepdim, loc);
+  return op.record(kernel::map(v, [](auto e) { return std::sqrt(e); }), {&v}, {&v}, [](Node& n, const Tensor& g) {
+    // d sqrt(v) = g / (2 sqrt(v)), taken as 0 where the std is 0 (a constant row: the function is
+    // flat there), as PyTorch. Where it is 0 the square root is
+    // taken of 1 instead, so no NaN reaches any order of derivative.
+    const Tensor v = n.saved_value(0);
+    const Tensor flat = eq(v, 0.0);
+    const Tensor safe_std = sqrt(where(flat, autograd::scalar_like(v, 1), v));
+    return where(flat, autograd::scalar_like(g, 0), div(g, mul(safe_std, 2.0)));
+  });
 }
 Tensor std(const Tensor& x, SourceLocation loc) { return std(x, {}, true, false, loc); }
+
+namespace {
+bool any_zero(const Tensor& x) { return sum(eq(x, 0.0)).item<double>() > 0; }
+
+// For each element along d, the product of the others: row i of an R×R block holds x with its
+// i-th element replaced by 1. Exact at zeros and differentiable to any order; it costs R² per
+// row, so prod's backward uses it only when a zero is present.
+Tensor prod_of_others(const Tensor& x, std::int64_t d) {
+  const Tensor xt = transpose(x, d, -1);
+  const std::int64_t r = xt.size(-1);
+  Shape block = xt.shape();
+  block.insert(block.size() - 1, r);
+  const Tensor rows = expand(unsqueeze(xt, -2), block);
+  const Tensor others = prod(where(eye(r, xt.dtype()), autograd::scalar_like(xt, 1), rows), -1);
+  return transpose(others, d, -1);
+}
+}  // namespace
 
 Tensor prod(const Tensor& x, std::int64_t dim, bool keepdim, SourceLocation loc) {
   const Op op{"prod", loc};
   autograd::check_defined(op.name, x);
   const auto dims = reduce_dims(op.name, x, {dim});
-  return op.record(kernel::reduce<kernel::ProdOp>(x, dims, keepdim), {&x}, {&x}, [s = x.shape(), dims](Node& n, const Tensor& g) {
-    // d prod / d x_i = product of the others. With no zero that is prod / x_i; with exactly one
-    // zero only that element gets the product of the rest; with two or more every term is zero.
+  Tensor out = kernel::reduce<kernel::ProdOp>(x, dims, keepdim);
+  return op.record(out, {&x}, {&x, &out}, [s = x.shape(), dims](Node& n, const Tensor& g) {
+    if (dims.empty()) return g;  // a 0-d tensor is its own product
+    // d prod / d x_i = the product of the others: prod / x_i when no element is zero.
     const Tensor xv = n.saved_value(0);
-    const auto d64 = as_i64(dims);
-    const Tensor is_zero = eq(xv, 0.0);
-    const Tensor nonzero = where(is_zero, ones_like(xv), xv);
-    const Tensor p_nonzero = expand_back(prod(nonzero, d64.empty() ? 0 : d64[0], true), s, dims);
-    const Tensor zeros_count = expand_back(sum(is_zero, d64, true), s, dims);
-    const Tensor others = where(eq(zeros_count, 0.0), div(p_nonzero, nonzero),
-                                where(logical_and(eq(zeros_count, 1.0), is_zero), p_nonzero, zeros_like(xv)));
+    const Tensor others = any_zero(xv) ? prod_of_others(xv, static_cast<std::int64_t>(dims[0]))
+                                       : div(expand_back(n.saved_value(1), s, dims), xv);
     return mul(expand_back(g, s, dims), others);
   });
 }

@@ -128,8 +128,9 @@ Tensor softmax(const Tensor& x, std::size_t dim, bool log) {
           if (!log) q[r * B] = e;
         }
         if (log) {
-          const T lse = static_cast<T>(std::log(s)) + m;
-          for (std::int64_t r = 0; r < R; ++r) q[r * B] = p[r * B] - lse;
+          // (x - m) - log s, not x - (m + log s): exact near 0 beside large values (PyTorch's order).
+          const T log_s = static_cast<T>(std::log(s));
+          for (std::int64_t r = 0; r < R; ++r) q[r * B] = (p[r * B] - m) - log_s;
         } else {
           const T inv = static_cast<T>(1 / s);
           for (std::int64_t r = 0; r < R; ++r) q[r * B] *= inv;
