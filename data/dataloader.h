@@ -75,7 +75,6 @@ class DataLoader {
   bool shuffle() const { return shuffle_; }
   bool drop_last() const { return drop_last_; }
   std::int64_t epochs_started() const { return epochs_started_; }
-  void set_epochs_started(std::int64_t e) { epochs_started_ = e; }
   const Dataset& dataset() const { return *dataset_; }
   // The shuffling stream; save its get_state() in a checkpoint to resume the same order.
   Generator& generator() { return generator_; }

@@ -52,7 +52,6 @@ class Checkpoint {
   const std::map<std::string, StateDict>& parts() const { return parts_; }
 
   void set_generator(const std::string& name, const Generator& g);
-  bool has_generator(const std::string& name) const { return generators_.count(name) != 0; }
   void restore_generator(const std::string& name, Generator& g) const;  // ValueError if absent
   const std::map<std::string, Tensor>& generators() const { return generators_; }
 

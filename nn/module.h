@@ -23,7 +23,7 @@
 namespace xg::nn {
 
 class Module;
-using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
+using xg::NamedTensors;
 using NamedModules = std::vector<std::pair<std::string, Module*>>;
 
 // Hooks LibTorch's C++ frontend does not have. A pre-hook may return a replacement input, a

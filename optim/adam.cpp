@@ -3,20 +3,11 @@
 #include <algorithm>
 #include <cmath>
 
-#include "optim/checks.h"
-#include "optim/state_io.h"
+#include "optim/loop_flags.h"
 
 namespace xg::optim {
 
 namespace detail {
-
-void validate_adam(const char* who, double lr, const std::tuple<double, double>& betas, double eps, double wd) {
-  check_nonneg(who, "lr", lr);
-  check_unit(who, "beta1", std::get<0>(betas));
-  check_unit(who, "beta2", std::get<1>(betas));
-  check_positive(who, "eps", eps);
-  check_nonneg(who, "weight_decay", wd);
-}
 
 void adam_update(Tensor& p, const Tensor& grad, ParamState& state, const AdamStep& s) {
   Tensor m = buffer(state, "exp_avg", p);
@@ -75,51 +66,8 @@ void adam_update(Tensor& p, const Tensor& grad, ParamState& state, const AdamSte
 
 }  // namespace detail
 
-AdamOptions::AdamOptions(double lr) : lr_(lr) {}
-
-void AdamOptions::validate() const { detail::validate_adam("Adam", lr_, betas_, eps_, weight_decay_); }
-
-namespace {
-void save_adam(StateDict& dict, const std::string& prefix, double lr, const std::tuple<double, double>& betas,
-               double eps, double wd, bool amsgrad, bool inside) {
-  detail::put_double(dict, prefix + "lr", lr);
-  detail::put_doubles(dict, prefix + "betas", {std::get<0>(betas), std::get<1>(betas)});
-  detail::put_double(dict, prefix + "eps", eps);
-  detail::put_double(dict, prefix + "weight_decay", wd);
-  detail::put_bool(dict, prefix + "amsgrad", amsgrad);
-  detail::put_bool(dict, prefix + "eps_inside_sqrt", inside);
-}
-std::tuple<double, double> load_betas(const StateDict& dict, const std::string& key, const char* who) {
-  const auto b = detail::get_doubles(dict, key, who);
-  if (b.size() != 2) throw ValueError(fmt::format("{}: '{}' must hold 2 values, got {}", who, key, b.size()));
-  return {b[0], b[1]};
-}
-}  // namespace
-
-void AdamOptions::save(StateDict& dict, const std::string& prefix) const {
-  save_adam(dict, prefix, lr_, betas_, eps_, weight_decay_, amsgrad_, eps_inside_sqrt_);
-}
-
-void AdamOptions::load(const StateDict& dict, const std::string& prefix) {
-  const char* who = "Adam.load_state_dict";
-  lr_ = detail::get_double(dict, prefix + "lr", who);
-  betas_ = load_betas(dict, prefix + "betas", who);
-  eps_ = detail::get_double(dict, prefix + "eps", who);
-  weight_decay_ = detail::get_double(dict, prefix + "weight_decay", who);
-  amsgrad_ = detail::get_bool(dict, prefix + "amsgrad", who);
-  eps_inside_sqrt_ = detail::get_bool(dict, prefix + "eps_inside_sqrt", who);
-}
-
-Adam::Adam(std::vector<Tensor> params, AdamOptions defaults)
-    : Adam(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))}, std::move(defaults)) {}
-Adam::Adam(std::vector<OptimizerParamGroup> param_groups, AdamOptions defaults)
-    : Optimizer(std::move(param_groups), std::make_unique<AdamOptions>(std::move(defaults))) {}
-
-void Adam::update(Tensor& p, const Tensor& grad, ParamState& state, const OptimizerOptions& options) {
-  const auto& o = static_cast<const AdamOptions&>(options);
-  detail::adam_update(p, grad, state,
-                      {o.lr(), std::get<0>(o.betas()), std::get<1>(o.betas()), o.eps(), o.weight_decay(), 0.0,
-                       o.amsgrad(), o.eps_inside_sqrt()});
+void Adam::update_param(Tensor& p, const Tensor& grad, ParamState& state, const AdamOptions& o) {
+  detail::adam_update(p, grad, state, detail::adam_step(o, detail::WeightDecay::l2));
 }
 
 }  // namespace xg::optim

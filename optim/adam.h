@@ -5,40 +5,43 @@
 //   θ ← θ − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
 // eps_inside_sqrt(true) gives the lecture's form θ ← θ − lr·m̂ / √(v̂ + ε) with m̂ = m/(1 − β₁ᵗ),
 // v̂ = v/(1 − β₂ᵗ).
+#include <array>
 #include <tuple>
 
-#include "optim/optimizer.h"
+#include "optim/optimizer_with.h"
+#include "optim/options.h"
 
 namespace xg::optim {
 
-struct AdamOptions : public OptimizerCloneableOptions<AdamOptions> {
-  AdamOptions(double lr = 1e-3);  // NOLINT: implicit, as LibTorch
-  const char* optimizer_name() const override { return "Adam"; }
-  double get_lr() const override { return lr_; }
-  void set_lr(double lr) override { lr_ = lr; }
-  void validate() const override;
-  void save(StateDict& dict, const std::string& prefix) const override;
-  void load(const StateDict& dict, const std::string& prefix) override;
+namespace detail {
+// The options of Adam and AdamW (optim/adamw.h): the same options, keys and rules. Derived is the
+// options type, which the chained setters return.
+template <class Derived> class AdamFamilyOptions : public OptimizerOptionsFor<Derived> {
+  using Betas = std::tuple<double, double>;
+  XG_CHAINED_OPTION(Derived, lr, double);
+  XG_CHAINED_OPTION(Derived, betas, Betas) = {0.9, 0.999};
+  XG_CHAINED_OPTION(Derived, eps, double) = 1e-8;
+  XG_CHAINED_OPTION(Derived, weight_decay, double);
+  XG_CHAINED_OPTION(Derived, amsgrad, bool) = false;
+  XG_CHAINED_OPTION(Derived, eps_inside_sqrt, bool) = false;
 
-  XG_OPTIM_ARG(double, lr);
-  XG_OPTIM_ARG(std::tuple<double XG_COMMA double>, betas) = std::make_tuple(0.9, 0.999);
-  XG_OPTIM_ARG(double, eps) = 1e-8;
-  XG_OPTIM_ARG(double, weight_decay) = 0;
-  XG_OPTIM_ARG(bool, amsgrad) = false;
-  XG_OPTIM_ARG(bool, eps_inside_sqrt) = false;
-};
-
-class Adam : public Optimizer {
  public:
-  Adam(std::vector<Tensor> params, AdamOptions defaults = {});
-  Adam(std::vector<OptimizerParamGroup> param_groups, AdamOptions defaults = {});
+  static void for_each_option(auto& self, auto&& option) {
+    option("lr", self.lr_, rule::nonneg);
+    option("betas", self.betas_, rule::PairInUnitInterval{"beta1", "beta2"});
+    option("eps", self.eps_, rule::positive);
+    option("weight_decay", self.weight_decay_, rule::nonneg);
+    option("amsgrad", self.amsgrad_);
+    option("eps_inside_sqrt", self.eps_inside_sqrt_);
+  }
 
  protected:
-  void update(Tensor& p, const Tensor& grad, ParamState& state, const OptimizerOptions& options) override;
-  std::vector<std::string> buffer_names() const override { return {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}; }
+  AdamFamilyOptions(double lr, double weight_decay) : lr_(lr), weight_decay_(weight_decay) {}
 };
 
-namespace detail {
+// Where weight decay goes: into the gradient (Adam, L2) or shrinking θ before the step (AdamW).
+enum class WeightDecay { l2, decoupled };
+
 struct AdamStep {
   double lr, beta1, beta2, eps;
   double l2;         // added to the gradient (Adam's weight_decay)
@@ -46,7 +49,24 @@ struct AdamStep {
   bool amsgrad, eps_inside_sqrt;
 };
 void adam_update(Tensor& p, const Tensor& grad, ParamState& state, const AdamStep& s);
-void validate_adam(const char* who, double lr, const std::tuple<double, double>& betas, double eps, double wd);
+
+template <class Options> AdamStep adam_step(const Options& o, WeightDecay decay) {
+  const bool l2 = decay == WeightDecay::l2;
+  return {o.lr(),  std::get<0>(o.betas()), std::get<1>(o.betas()), o.eps(), l2 ? o.weight_decay() : 0.0,
+          l2 ? 0.0 : o.weight_decay(), o.amsgrad(), o.eps_inside_sqrt()};
+}
 }  // namespace detail
+
+struct AdamOptions : public detail::AdamFamilyOptions<AdamOptions> {
+  static constexpr const char* kOptimizerName = "Adam";
+  AdamOptions(double lr = 1e-3) : AdamFamilyOptions(lr, /*weight_decay=*/0) {}  // NOLINT: implicit, as LibTorch
+};
+
+class Adam : public OptimizerWith<Adam, AdamOptions> {
+ public:
+  using OptimizerWith::OptimizerWith;
+  static constexpr std::array kBufferNames{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
+  static void update_param(Tensor& p, const Tensor& grad, ParamState& state, const AdamOptions& o);
+};
 
 }  // namespace xg::optim

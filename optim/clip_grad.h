@@ -10,8 +10,9 @@ namespace xg::optim {
 
 // Scales all gradients together so that their total norm is at most max_norm, exactly as
 // PyTorch: total = ‖(‖g₁‖_p, …, ‖g_k‖_p)‖_p over the parameters that have a gradient (the max
-// |g| for p = inf); every gradient is multiplied by min(1, max_norm / (total + 1e-6)). Returns the
-// total norm before clipping (0 if no parameter has a gradient). Norms are accumulated in double.
+// |g| for p = inf); when max_norm / (total + 1e-6) is below 1, every gradient is multiplied by it in
+// place. Returns the total norm before clipping (0 if no parameter has a gradient). Norms are
+// accumulated in double.
 // ValueError for max_norm < 0, norm_type <= 0, or (error_if_nonfinite) a NaN/inf total norm, in
 // which case no gradient is changed.
 double clip_grad_norm_(const std::vector<Tensor>& parameters, double max_norm, double norm_type = 2.0,

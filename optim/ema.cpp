@@ -6,26 +6,49 @@
 
 #include "autodiff/grad_mode.h"
 #include "autodiff/ops.h"
-#include "optim/checks.h"
-#include "optim/state_io.h"
+#include "optim/option_io.h"
 
 namespace xg::optim {
 
-ExponentialMovingAverage::ExponentialMovingAverage(double beta, bool bias_correction)
-    : beta_(beta), bias_correction_(bias_correction) {
-  detail::check_unit("ExponentialMovingAverage", "beta", beta);
+namespace detail {
+double EmaSettings::correction(std::int64_t count) const {
+  return bias_correction && count > 0 ? 1 - std::pow(beta, static_cast<double>(count)) : 1.0;
 }
 
+namespace {
+EmaSettings checked_settings(double beta, bool bias_correction, const char* who) {
+  const EmaSettings s{beta, bias_correction};
+  validate_options(s, who);
+  return s;
+}
+
+// The settings and the value count of a saved average, checked.
+std::pair<EmaSettings, std::int64_t> load_settings_and_count(const StateDict& d, const char* who) {
+  EmaSettings s{};
+  load_options(s, d, "", who);
+  validate_options(s, who);
+  const std::int64_t count = get_int(d, "count", who);
+  if (count < 0) throw ValueError(fmt::format("{}: invalid count {} (must be >= 0)", who, count));
+  return {s, count};
+}
+
+void save_settings_and_count(StateDict& d, const EmaSettings& s, std::int64_t count) {
+  save_options(s, d, "");
+  put_int(d, "count", count);
+}
+}  // namespace
+}  // namespace detail
+
+ExponentialMovingAverage::ExponentialMovingAverage(double beta, bool bias_correction)
+    : settings_(detail::checked_settings(beta, bias_correction, "ExponentialMovingAverage")) {}
+
 double ExponentialMovingAverage::update(double y) {
-  v_ = beta_ * v_ + (1 - beta_) * y;
+  v_ = settings_.beta * v_ + (1 - settings_.beta) * y;
   ++count_;
   return value();
 }
 
-double ExponentialMovingAverage::value() const {
-  if (!bias_correction_ || count_ == 0) return v_;
-  return v_ / (1 - std::pow(beta_, static_cast<double>(count_)));
-}
+double ExponentialMovingAverage::value() const { return v_ / settings_.correction(count_); }
 
 double ExponentialMovingAverage::raw_value() const { return v_; }
 
@@ -43,23 +66,16 @@ std::vector<double> ExponentialMovingAverage::smooth(const std::vector<double>& 
 
 StateDict ExponentialMovingAverage::state_dict() const {
   StateDict d;
-  detail::put_double(d, "beta", beta_);
-  detail::put_bool(d, "bias_correction", bias_correction_);
+  detail::save_settings_and_count(d, settings_, count_);
   detail::put_double(d, "value", v_);
-  detail::put_int(d, "count", count_);
   return d;
 }
 
 void ExponentialMovingAverage::load_state_dict(const StateDict& d) {
   const char* who = "ExponentialMovingAverage.load_state_dict";
-  const double beta = detail::get_double(d, "beta", who);
-  detail::check_unit(who, "beta", beta);
-  const bool bc = detail::get_bool(d, "bias_correction", who);
+  const auto [settings, count] = detail::load_settings_and_count(d, who);
   const double v = detail::get_double(d, "value", who);
-  const std::int64_t count = detail::get_int(d, "count", who);
-  if (count < 0) throw ValueError(fmt::format("{}: invalid count {} (must be >= 0)", who, count));
-  beta_ = beta;
-  bias_correction_ = bc;
+  settings_ = settings;
   v_ = v;
   count_ = count;
 }
@@ -67,8 +83,8 @@ void ExponentialMovingAverage::load_state_dict(const StateDict& d) {
 // ----- tensors -----
 TensorExponentialMovingAverage::TensorExponentialMovingAverage(std::vector<Tensor> tensors, double beta,
                                                                bool bias_correction)
-    : tensors_(std::move(tensors)), beta_(beta), bias_correction_(bias_correction) {
-  detail::check_unit("TensorExponentialMovingAverage", "beta", beta);
+    : tensors_(std::move(tensors)),
+      settings_(detail::checked_settings(beta, bias_correction, "TensorExponentialMovingAverage")) {
   for (std::size_t i = 0; i < tensors_.size(); ++i) {
     if (!tensors_[i].defined() || !tensors_[i].is_floating_point())
       throw ValueError(fmt::format("TensorExponentialMovingAverage: tensor {} must be a defined float tensor", i));
@@ -79,8 +95,8 @@ TensorExponentialMovingAverage::TensorExponentialMovingAverage(std::vector<Tenso
 void TensorExponentialMovingAverage::update() {
   NoGradGuard guard;
   for (std::size_t i = 0; i < tensors_.size(); ++i) {
-    shadow_[i].mul_(beta_);
-    shadow_[i].add_(tensors_[i].detach(), 1 - beta_);
+    shadow_[i].mul_(settings_.beta);
+    shadow_[i].add_(tensors_[i].detach(), 1 - settings_.beta);
   }
   ++count_;
 }
@@ -88,7 +104,7 @@ void TensorExponentialMovingAverage::update() {
 std::vector<Tensor> TensorExponentialMovingAverage::averages() const {
   NoGradGuard guard;
   std::vector<Tensor> out;
-  const double corr = bias_correction_ && count_ > 0 ? 1 - std::pow(beta_, static_cast<double>(count_)) : 1.0;
+  const double corr = settings_.correction(count_);
   for (const auto& s : shadow_) out.push_back(corr == 1.0 ? s.clone() : s / corr);
   return out;
 }
@@ -108,20 +124,14 @@ void TensorExponentialMovingAverage::copy_to(std::vector<Tensor>& tensors) const
 
 StateDict TensorExponentialMovingAverage::state_dict() const {
   StateDict d;
-  detail::put_double(d, "beta", beta_);
-  detail::put_bool(d, "bias_correction", bias_correction_);
-  detail::put_int(d, "count", count_);
+  detail::save_settings_and_count(d, settings_, count_);
   for (std::size_t i = 0; i < shadow_.size(); ++i) d[fmt::format("shadow.{}", i)] = shadow_[i].clone();
   return d;
 }
 
 void TensorExponentialMovingAverage::load_state_dict(const StateDict& d) {
   const char* who = "TensorExponentialMovingAverage.load_state_dict";
-  const double beta = detail::get_double(d, "beta", who);
-  detail::check_unit(who, "beta", beta);
-  const bool bc = detail::get_bool(d, "bias_correction", who);
-  const std::int64_t count = detail::get_int(d, "count", who);
-  if (count < 0) throw ValueError(fmt::format("{}: invalid count {} (must be >= 0)", who, count));
+  const auto [settings, count] = detail::load_settings_and_count(d, who);
   std::vector<Tensor> shadow;
   for (std::size_t i = 0; i < shadow_.size(); ++i) {
     const Tensor& s = detail::get_tensor(d, fmt::format("shadow.{}", i), who);
@@ -130,8 +140,7 @@ void TensorExponentialMovingAverage::load_state_dict(const StateDict& d) {
                                    dtype_name(s.dtype()), to_string(shadow_[i].shape()), dtype_name(shadow_[i].dtype())));
     shadow.push_back(s.detach().clone());
   }
-  beta_ = beta;
-  bias_correction_ = bc;
+  settings_ = settings;
   count_ = count;
   shadow_ = std::move(shadow);
 }

@@ -7,10 +7,25 @@
 #include <cstdint>
 #include <vector>
 
+#include "optim/option_rules.h"
 #include "tensor/state_dict.h"
 #include "tensor/tensor.h"
 
 namespace xg::optim {
+
+namespace detail {
+// The settings both averages have, listed once for checking, saving and loading.
+struct EmaSettings {
+  double beta;
+  bool bias_correction;
+  static void for_each_option(auto& self, auto&& option) {
+    option("beta", self.beta, rule::unit);
+    option("bias_correction", self.bias_correction);
+  }
+  // What the average of `count` values is divided by: 1 − βᶜᵒᵘⁿᵗ, or 1 without correction.
+  double correction(std::int64_t count) const;
+};
+}  // namespace detail
 
 class ExponentialMovingAverage {
  public:
@@ -21,8 +36,8 @@ class ExponentialMovingAverage {
   double value() const;      // the average (bias-corrected if enabled); 0 before any update
   double raw_value() const;  // v_t without correction
   std::int64_t count() const { return count_; }
-  double beta() const { return beta_; }
-  bool bias_correction() const { return bias_correction_; }
+  double beta() const { return settings_.beta; }
+  bool bias_correction() const { return settings_.bias_correction; }
   void reset();
   // Smooths a whole series: the average after each value.
   std::vector<double> smooth(const std::vector<double>& series);
@@ -31,8 +46,7 @@ class ExponentialMovingAverage {
   void load_state_dict(const StateDict&);  // atomic; ValueError on a bad entry
 
  private:
-  double beta_;
-  bool bias_correction_;
+  detail::EmaSettings settings_;
   double v_ = 0;
   std::int64_t count_ = 0;
 };
@@ -57,8 +71,7 @@ class TensorExponentialMovingAverage {
  private:
   std::vector<Tensor> tensors_;
   std::vector<Tensor> shadow_;
-  double beta_;
-  bool bias_correction_;
+  detail::EmaSettings settings_;
   std::int64_t count_ = 0;
 };
 

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "optim/clip_grad.h"
+#include "optim/p_norm.h"
 
 namespace xg::optim {
 
@@ -15,17 +16,6 @@ std::string layer_of(const std::string& name) {
   const auto dot = name.rfind('.');
   return dot == std::string::npos ? name : name.substr(0, dot);
 }
-
-// Combines per-tensor p-norms into one (inf: max).
-struct NormSum {
-  double p;
-  double acc = 0;
-  void add(double norm) {
-    if (std::isinf(p)) acc = std::isnan(norm) ? norm : std::max(acc, norm);
-    else acc += std::pow(norm, p);
-  }
-  double value() const { return std::isinf(p) ? acc : std::pow(acc, 1.0 / p); }
-};
 }  // namespace
 
 GradNormReport grad_norm_report(const NamedTensors& named, double norm_type) {
@@ -34,9 +24,9 @@ GradNormReport grad_norm_report(const NamedTensors& named, double norm_type) {
   GradNormReport r;
   r.norm_type = norm_type;
   std::map<std::string, std::size_t> layer_index;
-  std::vector<NormSum> layer_grad, layer_param;
+  std::vector<std::vector<double>> layer_grad, layer_param;  // the norms of each layer's parameters
   std::vector<double> layer_sq;
-  NormSum total{norm_type};
+  std::vector<double> grad_norms;
   for (const auto& [name, p] : named) {
     if (!p.defined() || !p.is_floating_point()) continue;
     GradNormEntry e;
@@ -52,7 +42,7 @@ GradNormReport grad_norm_report(const NamedTensors& named, double norm_type) {
       sq = l2 * l2;
       e.grad_rms = e.numel > 0 ? l2 / std::sqrt(static_cast<double>(e.numel)) : 0;
       e.ratio = e.param_norm > 0 ? e.grad_norm / e.param_norm : 0;
-      total.add(e.grad_norm);
+      grad_norms.push_back(e.grad_norm);
     }
     const std::string layer = layer_of(name);
     auto [it, inserted] = layer_index.emplace(layer, r.layers.size());
@@ -60,29 +50,29 @@ GradNormReport grad_norm_report(const NamedTensors& named, double norm_type) {
       GradNormEntry le;
       le.name = layer;
       r.layers.push_back(le);
-      layer_grad.push_back(NormSum{norm_type});
-      layer_param.push_back(NormSum{norm_type});
+      layer_grad.emplace_back();
+      layer_param.emplace_back();
       layer_sq.push_back(0);
     }
     const std::size_t li = it->second;
-    layer_param[li].add(e.param_norm);
+    layer_param[li].push_back(e.param_norm);
     if (e.has_grad) {
       r.layers[li].has_grad = true;
       r.layers[li].numel += e.numel;
-      layer_grad[li].add(e.grad_norm);
+      layer_grad[li].push_back(e.grad_norm);
       layer_sq[li] += sq;
     }
     r.parameters.push_back(e);
   }
   for (std::size_t i = 0; i < r.layers.size(); ++i) {
     auto& le = r.layers[i];
-    le.param_norm = layer_param[i].value();
+    le.param_norm = detail::norm_of_norms(layer_param[i], norm_type);
     if (!le.has_grad) continue;
-    le.grad_norm = layer_grad[i].value();
+    le.grad_norm = detail::norm_of_norms(layer_grad[i], norm_type);
     le.grad_rms = le.numel > 0 ? std::sqrt(layer_sq[i] / static_cast<double>(le.numel)) : 0;
     le.ratio = le.param_norm > 0 ? le.grad_norm / le.param_norm : 0;
   }
-  r.total_norm = total.value();
+  r.total_norm = detail::norm_of_norms(grad_norms, norm_type);
   return r;
 }
 

@@ -13,7 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "optim/option_io.h"
+#include "optim/option_rules.h"
 #include "optim/optimizer.h"
+#include "optim/reduce_lr_on_plateau.h"  // a schedule too, though not an LRScheduler
 
 namespace xg::optim {
 
@@ -55,154 +58,131 @@ class LRScheduler {
   void adopt_new_groups();
 };
 
+// A schedule whose options are a Settings struct that lists each of them once, with its key and
+// rules (for_each_option, as an optimizer's options): checked at construction and on load, saved
+// and loaded here. The subclass calls initial_step() at the end of its constructor.
+template <class Settings> class LRSchedulerWith : public LRScheduler {
+ public:
+  const char* name() const override { return Settings::kSchedulerName; }
+
+ protected:
+  LRSchedulerWith(Optimizer& optimizer, Settings settings) : LRScheduler(optimizer), settings_(std::move(settings)) {
+    detail::validate_options(settings_, Settings::kSchedulerName);
+  }
+  void save_options(StateDict& dict) const override { detail::save_options(settings_, dict, ""); }
+  std::function<void()> load_options(const StateDict& dict) override {
+    const std::string who = std::string(Settings::kSchedulerName) + ".load_state_dict";
+    Settings loaded = settings_;
+    detail::load_options(loaded, dict, "", who.c_str());
+    detail::validate_options(loaded, who.c_str());
+    return [this, loaded] { settings_ = loaded; };
+  }
+
+  Settings settings_;
+};
+
+namespace detail {
+struct StepLRSettings {
+  static constexpr const char* kSchedulerName = "StepLR";
+  std::int64_t step_size;
+  double gamma;
+  static void for_each_option(auto& self, auto&& option) {
+    option("step_size", self.step_size, rule::at_least_1);
+    option("gamma", self.gamma, rule::nonneg);
+  }
+};
+struct MultiStepLRSettings {
+  static constexpr const char* kSchedulerName = "MultiStepLR";
+  std::vector<std::int64_t> milestones;  // sorted
+  double gamma;
+  static void for_each_option(auto& self, auto&& option) {
+    option("milestones", self.milestones);
+    option("gamma", self.gamma, rule::nonneg);
+  }
+};
+struct ExponentialLRSettings {
+  static constexpr const char* kSchedulerName = "ExponentialLR";
+  double gamma;
+  static void for_each_option(auto& self, auto&& option) { option("gamma", self.gamma, rule::nonneg); }
+};
+struct CosineAnnealingLRSettings {
+  static constexpr const char* kSchedulerName = "CosineAnnealingLR";
+  std::int64_t T_max;
+  double eta_min;
+  static void for_each_option(auto& self, auto&& option) {
+    option("T_max", self.T_max, rule::at_least_1);
+    option("eta_min", self.eta_min, rule::nonneg);
+  }
+};
+struct LambdaLRSettings {  // none: the functions are not saved
+  static constexpr const char* kSchedulerName = "LambdaLR";
+  static void for_each_option(auto&, auto&&) {}
+};
+struct InverseTimeLRSettings {
+  static constexpr const char* kSchedulerName = "InverseTimeLR";
+  double decay;
+  static void for_each_option(auto& self, auto&& option) { option("decay", self.decay, rule::nonneg); }
+};
+}  // namespace detail
+
 // lr ← lr·gamma every step_size epochs.
-class StepLR : public LRScheduler {
+class StepLR : public LRSchedulerWith<detail::StepLRSettings> {
  public:
   StepLR(Optimizer& optimizer, std::int64_t step_size, double gamma = 0.1);
-  const char* name() const override { return "StepLR"; }
 
  protected:
   std::vector<double> get_lr() override;
-  void save_options(StateDict& dict) const override;
-  std::function<void()> load_options(const StateDict& dict) override;
-
- private:
-  std::int64_t step_size_;
-  double gamma_;
 };
 
 // lr ← lr·gamma^k at each milestone epoch (k = how often the epoch is listed).
-class MultiStepLR : public LRScheduler {
+class MultiStepLR : public LRSchedulerWith<detail::MultiStepLRSettings> {
  public:
   MultiStepLR(Optimizer& optimizer, std::vector<std::int64_t> milestones, double gamma = 0.1);
-  const char* name() const override { return "MultiStepLR"; }
 
  protected:
   std::vector<double> get_lr() override;
-  void save_options(StateDict& dict) const override;
-  std::function<void()> load_options(const StateDict& dict) override;
-
- private:
-  std::vector<std::int64_t> milestones_;
-  double gamma_;
 };
 
 // lr ← lr·gamma every epoch.
-class ExponentialLR : public LRScheduler {
+class ExponentialLR : public LRSchedulerWith<detail::ExponentialLRSettings> {
  public:
   ExponentialLR(Optimizer& optimizer, double gamma);
-  const char* name() const override { return "ExponentialLR"; }
 
  protected:
   std::vector<double> get_lr() override;
-  void save_options(StateDict& dict) const override;
-  std::function<void()> load_options(const StateDict& dict) override;
-
- private:
-  double gamma_;
 };
 
 // η_t = η_min + (η_base − η_min)·(1 + cos(π·t/T_max))/2, in PyTorch's recursive form (which
 // keeps going as a cosine after T_max).
-class CosineAnnealingLR : public LRScheduler {
+class CosineAnnealingLR : public LRSchedulerWith<detail::CosineAnnealingLRSettings> {
  public:
   CosineAnnealingLR(Optimizer& optimizer, std::int64_t T_max, double eta_min = 0.0);
-  const char* name() const override { return "CosineAnnealingLR"; }
 
  protected:
   std::vector<double> get_lr() override;
-  void save_options(StateDict& dict) const override;
-  std::function<void()> load_options(const StateDict& dict) override;
-
- private:
-  std::int64_t T_max_;
-  double eta_min_;
 };
 
 // lr = base_lr·λ(epoch), one λ for all groups or one per group. The functions are not saved.
-class LambdaLR : public LRScheduler {
+class LambdaLR : public LRSchedulerWith<detail::LambdaLRSettings> {
  public:
   using Lambda = std::function<double(std::int64_t epoch)>;
   LambdaLR(Optimizer& optimizer, Lambda lr_lambda);
   LambdaLR(Optimizer& optimizer, std::vector<Lambda> lr_lambdas);
-  const char* name() const override { return "LambdaLR"; }
 
  protected:
   std::vector<double> get_lr() override;
-  void save_options(StateDict&) const override {}
-  std::function<void()> load_options(const StateDict&) override {
-    return [] {};
-  }
 
  private:
   std::vector<Lambda> lambdas_;
 };
 
 // The lecture's learning-rate decay α = α₀ / (1 + decay·epoch).
-class InverseTimeLR : public LRScheduler {
+class InverseTimeLR : public LRSchedulerWith<detail::InverseTimeLRSettings> {
  public:
   InverseTimeLR(Optimizer& optimizer, double decay);
-  const char* name() const override { return "InverseTimeLR"; }
 
  protected:
   std::vector<double> get_lr() override;
-  void save_options(StateDict& dict) const override;
-  std::function<void()> load_options(const StateDict& dict) override;
-
- private:
-  double decay_;
-};
-
-// ----- ReduceLROnPlateau -----
-enum class PlateauMode { min, max };
-enum class ThresholdMode { rel, abs };
-
-struct ReduceLROnPlateauOptions {
-  XG_OPTIM_ARG(PlateauMode, mode) = PlateauMode::min;
-  XG_OPTIM_ARG(double, factor) = 0.1;
-  XG_OPTIM_ARG(std::int64_t, patience) = 10;
-  XG_OPTIM_ARG(double, threshold) = 1e-4;
-  XG_OPTIM_ARG(ThresholdMode, threshold_mode) = ThresholdMode::rel;
-  XG_OPTIM_ARG(std::int64_t, cooldown) = 0;
-  // One lower bound for every group, or min_lrs with one per group (overrides min_lr).
-  XG_OPTIM_ARG(double, min_lr) = 0;
-  XG_OPTIM_ARG(std::vector<double>, min_lrs);
-  XG_OPTIM_ARG(double, eps) = 1e-8;
-
- public:
-  void validate(std::size_t n_groups) const;
-};
-
-// Reduces every group's lr by `factor` once the metric has not improved for more than
-// `patience` epochs, exactly as PyTorch: in mode min with threshold_mode rel an epoch improves
-// when metric < best·(1 − threshold) (abs: metric < best − threshold; max mode mirrored);
-// after a reduction `cooldown` epochs are not counted; lr ← max(lr·factor, min_lr) and only if
-// that changes it by more than eps.
-class ReduceLROnPlateau {
- public:
-  explicit ReduceLROnPlateau(Optimizer& optimizer, ReduceLROnPlateauOptions options = {});
-  void step(double metric);
-  const std::vector<double>& get_last_lr() const { return last_lr_; }
-  const ReduceLROnPlateauOptions& options() const { return options_; }
-  double best() const { return best_; }
-  std::int64_t num_bad_epochs() const { return num_bad_epochs_; }
-  std::int64_t cooldown_counter() const { return cooldown_counter_; }
-  std::int64_t last_epoch() const { return last_epoch_; }
-  bool in_cooldown() const { return cooldown_counter_ > 0; }
-  bool is_better(double metric, double best) const;
-
-  StateDict state_dict() const;
-  void load_state_dict(const StateDict& dict);
-
- private:
-  Optimizer& optimizer_;
-  ReduceLROnPlateauOptions options_;
-  std::vector<double> min_lrs_;
-  double best_;
-  std::int64_t num_bad_epochs_ = 0;
-  std::int64_t cooldown_counter_ = 0;
-  std::int64_t last_epoch_ = 0;
-  std::vector<double> last_lr_;
 };
 
 }  // namespace xg::optim

@@ -2,46 +2,18 @@
 
 #include <cmath>
 
-#include "optim/checks.h"
-#include "optim/state_io.h"
+#include "optim/loop_flags.h"
 
 namespace xg::optim {
 
 MomentumOptions::MomentumOptions(double lr) : lr_(lr) {}
 
-void MomentumOptions::validate() const {
-  detail::check_nonneg("EMAMomentum", "lr", lr_);
-  detail::check_unit("EMAMomentum", "beta", beta_);
-  detail::check_nonneg("EMAMomentum", "weight_decay", weight_decay_);
-}
-
-void MomentumOptions::save(StateDict& dict, const std::string& prefix) const {
-  detail::put_double(dict, prefix + "lr", lr_);
-  detail::put_double(dict, prefix + "beta", beta_);
-  detail::put_bool(dict, prefix + "bias_correction", bias_correction_);
-  detail::put_double(dict, prefix + "weight_decay", weight_decay_);
-}
-
-void MomentumOptions::load(const StateDict& dict, const std::string& prefix) {
-  const char* who = "EMAMomentum.load_state_dict";
-  lr_ = detail::get_double(dict, prefix + "lr", who);
-  beta_ = detail::get_double(dict, prefix + "beta", who);
-  bias_correction_ = detail::get_bool(dict, prefix + "bias_correction", who);
-  weight_decay_ = detail::get_double(dict, prefix + "weight_decay", who);
-}
-
-EMAMomentum::EMAMomentum(std::vector<Tensor> params, MomentumOptions defaults)
-    : EMAMomentum(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))}, std::move(defaults)) {}
-EMAMomentum::EMAMomentum(std::vector<OptimizerParamGroup> param_groups, MomentumOptions defaults)
-    : Optimizer(std::move(param_groups), std::make_unique<MomentumOptions>(std::move(defaults))) {}
-
-void EMAMomentum::update(Tensor& p, const Tensor& grad, ParamState& state, const OptimizerOptions& options) {
-  const auto& o = static_cast<const MomentumOptions&>(options);
+void EMAMomentum::update_param(Tensor& p, const Tensor& grad, ParamState& state, const MomentumOptions& o) {
   Tensor v = detail::buffer(state, "velocity", p);
   Tensor next = p;  // updated in place: each element reads only its own old value first
   const std::int64_t t = ++state.step;
   const double correction = o.bias_correction() ? 1 - std::pow(o.beta(), static_cast<double>(t)) : 1.0;
-  detail::dispatch_float(p.dtype(), [&](auto zero) {
+  dispatch_float(p.dtype(), [&](auto zero) {
     using T = decltype(zero);
     const T* x = p.data_ptr<T>();
     const T* gr = grad.data_ptr<T>();

@@ -5,33 +5,36 @@
 // How it relates to PyTorch's SGD(momentum = β, dampening = 0), whose buffer is b ← β·b + ∇:
 // v = (1 − β)·b exactly, so EMAMomentum(lr) without bias correction takes the same steps as
 // SGD(lr·(1 − β), momentum β). The lecture's form keeps the step size independent of β.
-#include "optim/optimizer.h"
+#include <array>
+
+#include "optim/optimizer_with.h"
+#include "optim/options.h"
 
 namespace xg::optim {
 
-struct MomentumOptions : public OptimizerCloneableOptions<MomentumOptions> {
+struct MomentumOptions : public OptimizerOptionsFor<MomentumOptions> {
+  static constexpr const char* kOptimizerName = "EMAMomentum";
   MomentumOptions(double lr);  // NOLINT: implicit, as the other options
-  const char* optimizer_name() const override { return "EMAMomentum"; }
-  double get_lr() const override { return lr_; }
-  void set_lr(double lr) override { lr_ = lr; }
-  void validate() const override;
-  void save(StateDict& dict, const std::string& prefix) const override;
-  void load(const StateDict& dict, const std::string& prefix) override;
 
   XG_OPTIM_ARG(double, lr);
   XG_OPTIM_ARG(double, beta) = 0.9;
   XG_OPTIM_ARG(bool, bias_correction) = false;
   XG_OPTIM_ARG(double, weight_decay) = 0;  // adds weight_decay·θ to the gradient, as SGD
+
+ public:
+  static void for_each_option(auto& self, auto&& option) {
+    option("lr", self.lr_, rule::nonneg);
+    option("beta", self.beta_, rule::unit);
+    option("bias_correction", self.bias_correction_);
+    option("weight_decay", self.weight_decay_, rule::nonneg);
+  }
 };
 
-class EMAMomentum : public Optimizer {
+class EMAMomentum : public OptimizerWith<EMAMomentum, MomentumOptions> {
  public:
-  EMAMomentum(std::vector<Tensor> params, MomentumOptions defaults);
-  EMAMomentum(std::vector<OptimizerParamGroup> param_groups, MomentumOptions defaults);
-
- protected:
-  void update(Tensor& p, const Tensor& grad, ParamState& state, const OptimizerOptions& options) override;
-  std::vector<std::string> buffer_names() const override { return {"velocity"}; }
+  using OptimizerWith::OptimizerWith;
+  static constexpr std::array kBufferNames{"velocity"};
+  static void update_param(Tensor& p, const Tensor& grad, ParamState& state, const MomentumOptions& o);
 };
 
 }  // namespace xg::optim

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <ostream>
 #include <typeinfo>
 #include <unordered_set>
 
@@ -20,6 +21,9 @@ std::vector<Tensor> tensors_of(const NamedTensors& named) {
   for (const auto& [name, t] : named) out.push_back(t);
   return out;
 }
+
+std::string OptimizerOptions::to_string() const { return fmt::format("{}(lr={})", optimizer_name(), get_lr()); }
+std::ostream& operator<<(std::ostream& out, const OptimizerOptions& options) { return out << options.to_string(); }
 
 // ----- OptimizerParamGroup -----
 OptimizerParamGroup::OptimizerParamGroup(std::vector<Tensor> params) : params_(std::move(params)) {}
@@ -57,7 +61,7 @@ void Optimizer::check_options(const OptimizerOptions& options) const {
   const OptimizerOptions& defaults = *defaults_;
   if (typeid(options) != typeid(defaults))
     throw ValueError(fmt::format("{}: a param group has options of another optimizer ({})", name(),
-                                 options.optimizer_name()));
+                                 options.to_string()));
   options.validate();
 }
 

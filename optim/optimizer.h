@@ -4,9 +4,11 @@
 // resumed run continues bit-for-bit. Names follow LibTorch's torch::optim.
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -16,8 +18,7 @@
 
 namespace xg::optim {
 
-// Parameters with their dotted names ("fc1.weight"), as nn's named_parameters() produces them.
-using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
+using xg::NamedTensors;  // parameters with their dotted names, as nn's named_parameters() gives them
 std::vector<Tensor> tensors_of(const NamedTensors& named);
 
 // Re-evaluates the model and returns the loss (after calling backward), as torch's closure.
@@ -28,16 +29,20 @@ using LossClosure = std::function<Tensor()>;
 
 // An option with a chainable setter and a getter, like LibTorch's TORCH_ARG:
 // SGDOptions(0.1).momentum(0.9).nesterov(true); opts.momentum() reads it back.
-#define XG_OPTIM_ARG(T, name)                                               \
+#define XG_OPTIM_ARG(T, name) XG_CHAINED_OPTION(std::remove_reference_t<decltype(*this)>, name, T)
+
+// The same with the setter returning Self&: options declared once in a base that several options
+// types share (Adam's, for AdamOptions and AdamWOptions) keep the derived type along a chain.
+#define XG_CHAINED_OPTION(Self, name, ...)                                  \
  public:                                                                    \
-  auto name(const T& new_##name)->decltype(*this) {                         \
+  auto name(const __VA_ARGS__& new_##name)->Self& {                         \
     name##_ = new_##name;                                                   \
-    return *this;                                                           \
+    return static_cast<Self&>(*this);                                       \
   }                                                                         \
-  const T& name() const noexcept { return name##_; }                        \
+  const __VA_ARGS__& name() const noexcept { return name##_; }              \
                                                                             \
  private:                                                                   \
-  T name##_
+  __VA_ARGS__ name##_
 
 // The options of one parameter group. Each optimizer has its own subclass (SGDOptions, ...).
 class OptimizerOptions {
@@ -53,7 +58,10 @@ class OptimizerOptions {
   virtual void save(StateDict& dict, const std::string& prefix) const = 0;
   // Reads every option back (ValueError on a missing or mistyped key); the caller validates.
   virtual void load(const StateDict& dict, const std::string& prefix) = 0;
+  // "Adam(lr=0.001, betas=(0.9, 0.999), ...)", for logs and error messages.
+  virtual std::string to_string() const;
 };
+std::ostream& operator<<(std::ostream& out, const OptimizerOptions& options);
 
 template <class Derived> class OptimizerCloneableOptions : public OptimizerOptions {
  public:

@@ -2,53 +2,19 @@
 
 #include <cmath>
 
-#include "optim/checks.h"
-#include "optim/state_io.h"
+#include "optim/loop_flags.h"
 
 namespace xg::optim {
 
 RMSpropOptions::RMSpropOptions(double lr) : lr_(lr) {}
 
-void RMSpropOptions::validate() const {
-  detail::check_nonneg("RMSprop", "lr", lr_);
-  detail::check_unit("RMSprop", "alpha", alpha_);
-  detail::check_positive("RMSprop", "eps", eps_);
-  detail::check_nonneg("RMSprop", "weight_decay", weight_decay_);
-  detail::check_nonneg("RMSprop", "momentum", momentum_);
-}
-
-void RMSpropOptions::save(StateDict& dict, const std::string& prefix) const {
-  detail::put_double(dict, prefix + "lr", lr_);
-  detail::put_double(dict, prefix + "alpha", alpha_);
-  detail::put_double(dict, prefix + "eps", eps_);
-  detail::put_double(dict, prefix + "weight_decay", weight_decay_);
-  detail::put_double(dict, prefix + "momentum", momentum_);
-  detail::put_bool(dict, prefix + "centered", centered_);
-}
-
-void RMSpropOptions::load(const StateDict& dict, const std::string& prefix) {
-  const char* who = "RMSprop.load_state_dict";
-  lr_ = detail::get_double(dict, prefix + "lr", who);
-  alpha_ = detail::get_double(dict, prefix + "alpha", who);
-  eps_ = detail::get_double(dict, prefix + "eps", who);
-  weight_decay_ = detail::get_double(dict, prefix + "weight_decay", who);
-  momentum_ = detail::get_double(dict, prefix + "momentum", who);
-  centered_ = detail::get_bool(dict, prefix + "centered", who);
-}
-
-RMSprop::RMSprop(std::vector<Tensor> params, RMSpropOptions defaults)
-    : RMSprop(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))}, std::move(defaults)) {}
-RMSprop::RMSprop(std::vector<OptimizerParamGroup> param_groups, RMSpropOptions defaults)
-    : Optimizer(std::move(param_groups), std::make_unique<RMSpropOptions>(std::move(defaults))) {}
-
-void RMSprop::update(Tensor& p, const Tensor& grad, ParamState& state, const OptimizerOptions& options) {
-  const auto& o = static_cast<const RMSpropOptions&>(options);
+void RMSprop::update_param(Tensor& p, const Tensor& grad, ParamState& state, const RMSpropOptions& o) {
   Tensor sq = detail::buffer(state, "square_avg", p);
   Tensor buf = o.momentum() > 0 ? detail::buffer(state, "momentum_buffer", p) : Tensor();
   Tensor gavg = o.centered() ? detail::buffer(state, "grad_avg", p) : Tensor();
   Tensor next = p;  // updated in place: each element reads only its own old value first
   ++state.step;
-  detail::dispatch_float(p.dtype(), [&](auto zero) {
+  dispatch_float(p.dtype(), [&](auto zero) {
     using T = decltype(zero);
     const T* x = p.data_ptr<T>();
     const T* gr = grad.data_ptr<T>();

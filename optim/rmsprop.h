@@ -6,18 +6,16 @@
 //   centered: ḡ ← α·ḡ + (1 − α)·g,  d ← √(s − ḡ²) + ε;  else d ← √s + ε
 //   momentum > 0: b ← momentum·b + g/d, θ ← θ − lr·b;  else θ ← θ − lr·g/d
 // The lecture writes θ ← θ − α·∇/√S (no ε); PyTorch adds ε outside the root.
-#include "optim/optimizer.h"
+#include <array>
+
+#include "optim/optimizer_with.h"
+#include "optim/options.h"
 
 namespace xg::optim {
 
-struct RMSpropOptions : public OptimizerCloneableOptions<RMSpropOptions> {
+struct RMSpropOptions : public OptimizerOptionsFor<RMSpropOptions> {
+  static constexpr const char* kOptimizerName = "RMSprop";
   RMSpropOptions(double lr = 1e-2);  // NOLINT: implicit, as LibTorch
-  const char* optimizer_name() const override { return "RMSprop"; }
-  double get_lr() const override { return lr_; }
-  void set_lr(double lr) override { lr_ = lr; }
-  void validate() const override;
-  void save(StateDict& dict, const std::string& prefix) const override;
-  void load(const StateDict& dict, const std::string& prefix) override;
 
   XG_OPTIM_ARG(double, lr);
   XG_OPTIM_ARG(double, alpha) = 0.99;
@@ -25,16 +23,23 @@ struct RMSpropOptions : public OptimizerCloneableOptions<RMSpropOptions> {
   XG_OPTIM_ARG(double, weight_decay) = 0;
   XG_OPTIM_ARG(double, momentum) = 0;
   XG_OPTIM_ARG(bool, centered) = false;
+
+ public:
+  static void for_each_option(auto& self, auto&& option) {
+    option("lr", self.lr_, rule::nonneg);
+    option("alpha", self.alpha_, rule::unit);
+    option("eps", self.eps_, rule::positive);
+    option("weight_decay", self.weight_decay_, rule::nonneg);
+    option("momentum", self.momentum_, rule::nonneg);
+    option("centered", self.centered_);
+  }
 };
 
-class RMSprop : public Optimizer {
+class RMSprop : public OptimizerWith<RMSprop, RMSpropOptions> {
  public:
-  RMSprop(std::vector<Tensor> params, RMSpropOptions defaults = {});
-  RMSprop(std::vector<OptimizerParamGroup> param_groups, RMSpropOptions defaults = {});
-
- protected:
-  void update(Tensor& p, const Tensor& grad, ParamState& state, const OptimizerOptions& options) override;
-  std::vector<std::string> buffer_names() const override { return {"square_avg", "momentum_buffer", "grad_avg"}; }
+  using OptimizerWith::OptimizerWith;
+  static constexpr std::array kBufferNames{"square_avg", "momentum_buffer", "grad_avg"};
+  static void update_param(Tensor& p, const Tensor& grad, ParamState& state, const RMSpropOptions& o);
 };
 
 }  // namespace xg::optim

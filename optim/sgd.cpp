@@ -1,53 +1,26 @@
 #include "optim/sgd.h"
 
-#include "optim/checks.h"
-#include "optim/state_io.h"
+#include "optim/loop_flags.h"
 
 namespace xg::optim {
 
 SGDOptions::SGDOptions(double lr) : lr_(lr) {}
 
 void SGDOptions::validate() const {
-  detail::check_nonneg("SGD", "lr", lr_);
-  detail::check_nonneg("SGD", "momentum", momentum_);
-  if (!std::isfinite(dampening_)) detail::invalid("SGD", "dampening", dampening_, "must be finite");
-  detail::check_nonneg("SGD", "weight_decay", weight_decay_);
+  OptimizerOptionsFor::validate();
   if (nesterov_ && (momentum_ <= 0 || dampening_ != 0))
     throw ValueError(fmt::format("SGD: invalid nesterov true with momentum {} and dampening {} (Nesterov momentum "
                                  "needs momentum > 0 and dampening 0)",
                                  momentum_, dampening_));
 }
 
-void SGDOptions::save(StateDict& dict, const std::string& prefix) const {
-  detail::put_double(dict, prefix + "lr", lr_);
-  detail::put_double(dict, prefix + "momentum", momentum_);
-  detail::put_double(dict, prefix + "dampening", dampening_);
-  detail::put_double(dict, prefix + "weight_decay", weight_decay_);
-  detail::put_bool(dict, prefix + "nesterov", nesterov_);
-}
-
-void SGDOptions::load(const StateDict& dict, const std::string& prefix) {
-  const char* who = "SGD.load_state_dict";
-  lr_ = detail::get_double(dict, prefix + "lr", who);
-  momentum_ = detail::get_double(dict, prefix + "momentum", who);
-  dampening_ = detail::get_double(dict, prefix + "dampening", who);
-  weight_decay_ = detail::get_double(dict, prefix + "weight_decay", who);
-  nesterov_ = detail::get_bool(dict, prefix + "nesterov", who);
-}
-
-SGD::SGD(std::vector<Tensor> params, SGDOptions defaults)
-    : SGD(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))}, std::move(defaults)) {}
-SGD::SGD(std::vector<OptimizerParamGroup> param_groups, SGDOptions defaults)
-    : Optimizer(std::move(param_groups), std::make_unique<SGDOptions>(std::move(defaults))) {}
-
-void SGD::update(Tensor& p, const Tensor& grad, ParamState& state, const OptimizerOptions& options) {
-  const auto& o = static_cast<const SGDOptions&>(options);
+void SGD::update_param(Tensor& p, const Tensor& grad, ParamState& state, const SGDOptions& o) {
   const bool use_momentum = o.momentum() != 0;
   const bool first = use_momentum && !state.buffers.count("momentum_buffer");
   Tensor buf = use_momentum ? detail::buffer(state, "momentum_buffer", p) : Tensor();
   Tensor next = p;  // updated in place: each element reads only its own old value first
   ++state.step;
-  detail::dispatch_float(p.dtype(), [&](auto zero) {
+  dispatch_float(p.dtype(), [&](auto zero) {
     using T = decltype(zero);
     const T* x = p.data_ptr<T>();
     const T* gr = grad.data_ptr<T>();

@@ -4,34 +4,39 @@
 //   b ← g on the first step, else momentum·b + (1 − dampening)·g
 //   g ← g + momentum·b (nesterov) or b
 //   θ ← θ − lr·g
-#include "optim/optimizer.h"
+#include <array>
+
+#include "optim/optimizer_with.h"
+#include "optim/options.h"
 
 namespace xg::optim {
 
-struct SGDOptions : public OptimizerCloneableOptions<SGDOptions> {
+struct SGDOptions : public OptimizerOptionsFor<SGDOptions> {
+  static constexpr const char* kOptimizerName = "SGD";
   SGDOptions(double lr);  // NOLINT: implicit, as LibTorch
-  const char* optimizer_name() const override { return "SGD"; }
-  double get_lr() const override { return lr_; }
-  void set_lr(double lr) override { lr_ = lr; }
-  void validate() const override;
-  void save(StateDict& dict, const std::string& prefix) const override;
-  void load(const StateDict& dict, const std::string& prefix) override;
+  void validate() const override;  // the option list's rules, then Nesterov's needs
 
   XG_OPTIM_ARG(double, lr);
   XG_OPTIM_ARG(double, momentum) = 0;
   XG_OPTIM_ARG(double, dampening) = 0;
   XG_OPTIM_ARG(double, weight_decay) = 0;
   XG_OPTIM_ARG(bool, nesterov) = false;
+
+ public:
+  static void for_each_option(auto& self, auto&& option) {
+    option("lr", self.lr_, rule::nonneg);
+    option("momentum", self.momentum_, rule::nonneg);
+    option("dampening", self.dampening_, rule::finite);
+    option("weight_decay", self.weight_decay_, rule::nonneg);
+    option("nesterov", self.nesterov_);
+  }
 };
 
-class SGD : public Optimizer {
+class SGD : public OptimizerWith<SGD, SGDOptions> {
  public:
-  SGD(std::vector<Tensor> params, SGDOptions defaults);
-  SGD(std::vector<OptimizerParamGroup> param_groups, SGDOptions defaults);
-
- protected:
-  void update(Tensor& p, const Tensor& grad, ParamState& state, const OptimizerOptions& options) override;
-  std::vector<std::string> buffer_names() const override { return {"momentum_buffer"}; }
+  using OptimizerWith::OptimizerWith;
+  static constexpr std::array kBufferNames{"momentum_buffer"};
+  static void update_param(Tensor& p, const Tensor& grad, ParamState& state, const SGDOptions& o);
 };
 
 }  // namespace xg::optim

@@ -21,10 +21,4 @@ std::int64_t get_int(const StateDict& dict, const std::string& key, const char* 
 bool get_bool(const StateDict& dict, const std::string& key, const char* who);
 std::vector<double> get_doubles(const StateDict& dict, const std::string& key, const char* who);
 
-// Calls f(T{}) with T = float or double for a floating tensor.
-template <class F> void dispatch_float(DType d, F&& f) {
-  if (d == kFloat64) f(double{});
-  else f(float{});
-}
-
 }  // namespace xg::optim::detail

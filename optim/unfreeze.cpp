@@ -7,7 +7,6 @@
 #include <set>
 #include <unordered_set>
 
-#include "optim/checks.h"
 #include "optim/state_io.h"
 
 namespace xg::optim {

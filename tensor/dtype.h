@@ -29,4 +29,18 @@ template <> struct dtype_of<double> { static constexpr DType value = kFloat64; }
 template <> struct dtype_of<std::int64_t> { static constexpr DType value = kInt64; };
 template <class T> inline constexpr DType dtype_v = dtype_of<T>::value;
 
+// Calls f(T{}) with T the C++ type of dtype `d`.
+template <class F> decltype(auto) dispatch(DType d, F&& f) {
+  switch (d) {
+    case kFloat32: return f(float{});
+    case kFloat64: return f(double{});
+    default: return f(std::int64_t{});
+  }
+}
+// Same, for float dtypes only (the caller has already checked).
+template <class F> decltype(auto) dispatch_float(DType d, F&& f) {
+  if (d == kFloat64) return f(double{});
+  return f(float{});
+}
+
 }  // namespace xg

@@ -56,18 +56,4 @@ Tensor alias_with_shape(const Tensor& t, const Shape& shape);
 
 template <class T> inline T* data_of(const Tensor& t) { return static_cast<T*>(t.impl()->storage->data); }
 
-// Calls f(T{}) with T the C++ type of dtype `d`.
-template <class F> decltype(auto) dispatch(DType d, F&& f) {
-  switch (d) {
-    case kFloat32: return f(float{});
-    case kFloat64: return f(double{});
-    default: return f(std::int64_t{});
-  }
-}
-// Same, for float dtypes only (the caller has already checked).
-template <class F> decltype(auto) dispatch_float(DType d, F&& f) {
-  if (d == kFloat64) return f(double{});
-  return f(float{});
-}
-
 }  // namespace xg

@@ -240,7 +240,7 @@ RunResult train(const Config& c, const Data& d, bool evaluate_test) {
   } else {
     fs::remove(metrics_path);
   }
-  if (!c.quiet) fmt::print("{}\n{}", nn::to_string(*model), nn::summary(*model));
+  if (!c.quiet) fmt::print("{}\n{}optimizer {}\n", nn::to_string(*model), nn::summary(*model), opt->defaults().to_string());
 
   const std::int64_t n = d.train_x.size(0), bs = std::min(c.batch_size, n);
   const std::int64_t steps = (n + bs - 1) / bs;  // the last partial batch is kept
