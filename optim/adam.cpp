@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "optim/loop_flags.h"
+#include "optim/update_loop.h"
 
 namespace xg::optim {
 
@@ -13,21 +13,17 @@ void adam_update(Tensor& p, const Tensor& grad, ParamState& state, const AdamSte
   Tensor m = buffer(state, "exp_avg", p);
   Tensor v = buffer(state, "exp_avg_sq", p);
   Tensor vmax = s.amsgrad ? buffer(state, "max_exp_avg_sq", p) : Tensor();
-  Tensor next = p;  // updated in place: each element reads only its own old value first
   const double t = static_cast<double>(++state.step);
   // Scalars in double, as PyTorch computes them in Python before the tensor ops.
   const double bias_correction1 = 1 - std::pow(s.beta1, t);
   const double bias_correction2 = 1 - std::pow(s.beta2, t);
   const double step_size = s.lr / bias_correction1;
   const double bias_correction2_sqrt = std::sqrt(bias_correction2);
-  dispatch_float(p.dtype(), [&](auto zero) {
-    using T = decltype(zero);
-    const T* x = p.data_ptr<T>();
-    const T* gr = grad.data_ptr<T>();
+  update_in_place(p, grad, [&](auto* x, const auto* gr, std::int64_t n) {
+    using T = std::remove_pointer_t<decltype(x)>;
     T* mp = m.data_ptr<T>();
     T* vp = v.data_ptr<T>();
     T* vm = s.amsgrad ? vmax.data_ptr<T>() : nullptr;
-    T* out = next.data_ptr<T>();
     const T b1 = static_cast<T>(s.beta1), b2 = static_cast<T>(s.beta2);
     const T one_b1 = static_cast<T>(1 - s.beta1), one_b2 = static_cast<T>(1 - s.beta2);
     const T l2 = static_cast<T>(s.l2), shrink = static_cast<T>(1 - s.lr * s.decoupled);
@@ -35,7 +31,6 @@ void adam_update(Tensor& p, const Tensor& grad, ParamState& state, const AdamSte
     const T bc2_sqrt = static_cast<T>(bias_correction2_sqrt), neg_step = static_cast<T>(-step_size);
     const T neg_lr = static_cast<T>(-s.lr), bc1 = static_cast<T>(bias_correction1);
     const bool use_l2 = s.l2 != 0, decoupled = s.decoupled != 0, inside = s.eps_inside_sqrt;
-    const std::int64_t n = p.numel();
     auto loop = [&](auto decoupled_c, auto l2_c, auto ams_c, auto inside_c) {
       for (std::int64_t i = 0; i < n; ++i) {
         T xi = x[i];
@@ -49,10 +44,10 @@ void adam_update(Tensor& p, const Tensor& grad, ParamState& state, const AdamSte
         if constexpr (decltype(inside_c)::value) {
           // θ ← θ − lr·m̂ / √(v̂ + ε)
           const T denom = std::sqrt(second / bc2 + eps);
-          out[i] = xi + neg_lr * (mp[i] / bc1) / denom;
+          x[i] = xi + neg_lr * (mp[i] / bc1) / denom;
         } else {
           const T denom = std::sqrt(second) / bc2_sqrt + eps;
-          out[i] = xi + neg_step * mp[i] / denom;
+          x[i] = xi + neg_step * mp[i] / denom;
         }
       }
     };
@@ -61,7 +56,6 @@ void adam_update(Tensor& p, const Tensor& grad, ParamState& state, const AdamSte
       else loop(a, b, c, std::false_type{});
     });
   });
-  assign(p, next);
 }
 
 }  // namespace detail

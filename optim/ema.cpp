@@ -10,51 +10,28 @@
 
 namespace xg::optim {
 
-namespace detail {
-double EmaSettings::correction(std::int64_t count) const {
+double detail::EmaState::correction() const {
   return bias_correction && count > 0 ? 1 - std::pow(beta, static_cast<double>(count)) : 1.0;
 }
 
-namespace {
-EmaSettings checked_settings(double beta, bool bias_correction, const char* who) {
-  const EmaSettings s{beta, bias_correction};
-  validate_options(s, who);
-  return s;
-}
-
-// The settings and the value count of a saved average, checked.
-std::pair<EmaSettings, std::int64_t> load_settings_and_count(const StateDict& d, const char* who) {
-  EmaSettings s{};
-  load_options(s, d, "", who);
-  validate_options(s, who);
-  const std::int64_t count = get_int(d, "count", who);
-  if (count < 0) throw ValueError(fmt::format("{}: invalid count {} (must be >= 0)", who, count));
-  return {s, count};
-}
-
-void save_settings_and_count(StateDict& d, const EmaSettings& s, std::int64_t count) {
-  save_options(s, d, "");
-  put_int(d, "count", count);
-}
-}  // namespace
-}  // namespace detail
-
 ExponentialMovingAverage::ExponentialMovingAverage(double beta, bool bias_correction)
-    : settings_(detail::checked_settings(beta, bias_correction, "ExponentialMovingAverage")) {}
+    : state_{beta, bias_correction} {
+  detail::validate_options(state_, "ExponentialMovingAverage");
+}
 
 double ExponentialMovingAverage::update(double y) {
-  v_ = settings_.beta * v_ + (1 - settings_.beta) * y;
-  ++count_;
+  v_ = state_.beta * v_ + (1 - state_.beta) * y;
+  ++state_.count;
   return value();
 }
 
-double ExponentialMovingAverage::value() const { return v_ / settings_.correction(count_); }
+double ExponentialMovingAverage::value() const { return v_ / state_.correction(); }
 
 double ExponentialMovingAverage::raw_value() const { return v_; }
 
 void ExponentialMovingAverage::reset() {
   v_ = 0;
-  count_ = 0;
+  state_.count = 0;
 }
 
 std::vector<double> ExponentialMovingAverage::smooth(const std::vector<double>& series) {
@@ -66,25 +43,26 @@ std::vector<double> ExponentialMovingAverage::smooth(const std::vector<double>& 
 
 StateDict ExponentialMovingAverage::state_dict() const {
   StateDict d;
-  detail::save_settings_and_count(d, settings_, count_);
+  detail::save_options(state_, d, "");
   detail::put_double(d, "value", v_);
   return d;
 }
 
 void ExponentialMovingAverage::load_state_dict(const StateDict& d) {
   const char* who = "ExponentialMovingAverage.load_state_dict";
-  const auto [settings, count] = detail::load_settings_and_count(d, who);
+  detail::EmaState state = state_;
+  detail::load_options(state, d, "", who);
+  detail::validate_options(state, who);
   const double v = detail::get_double(d, "value", who);
-  settings_ = settings;
+  state_ = state;
   v_ = v;
-  count_ = count;
 }
 
 // ----- tensors -----
 TensorExponentialMovingAverage::TensorExponentialMovingAverage(std::vector<Tensor> tensors, double beta,
                                                                bool bias_correction)
-    : tensors_(std::move(tensors)),
-      settings_(detail::checked_settings(beta, bias_correction, "TensorExponentialMovingAverage")) {
+    : tensors_(std::move(tensors)), state_{beta, bias_correction} {
+  detail::validate_options(state_, "TensorExponentialMovingAverage");
   for (std::size_t i = 0; i < tensors_.size(); ++i) {
     if (!tensors_[i].defined() || !tensors_[i].is_floating_point())
       throw ValueError(fmt::format("TensorExponentialMovingAverage: tensor {} must be a defined float tensor", i));
@@ -95,16 +73,16 @@ TensorExponentialMovingAverage::TensorExponentialMovingAverage(std::vector<Tenso
 void TensorExponentialMovingAverage::update() {
   NoGradGuard guard;
   for (std::size_t i = 0; i < tensors_.size(); ++i) {
-    shadow_[i].mul_(settings_.beta);
-    shadow_[i].add_(tensors_[i].detach(), 1 - settings_.beta);
+    shadow_[i].mul_(state_.beta);
+    shadow_[i].add_(tensors_[i].detach(), 1 - state_.beta);
   }
-  ++count_;
+  ++state_.count;
 }
 
 std::vector<Tensor> TensorExponentialMovingAverage::averages() const {
   NoGradGuard guard;
   std::vector<Tensor> out;
-  const double corr = settings_.correction(count_);
+  const double corr = state_.correction();
   for (const auto& s : shadow_) out.push_back(corr == 1.0 ? s.clone() : s / corr);
   return out;
 }
@@ -124,14 +102,16 @@ void TensorExponentialMovingAverage::copy_to(std::vector<Tensor>& tensors) const
 
 StateDict TensorExponentialMovingAverage::state_dict() const {
   StateDict d;
-  detail::save_settings_and_count(d, settings_, count_);
+  detail::save_options(state_, d, "");
   for (std::size_t i = 0; i < shadow_.size(); ++i) d[fmt::format("shadow.{}", i)] = shadow_[i].clone();
   return d;
 }
 
 void TensorExponentialMovingAverage::load_state_dict(const StateDict& d) {
   const char* who = "TensorExponentialMovingAverage.load_state_dict";
-  const auto [settings, count] = detail::load_settings_and_count(d, who);
+  detail::EmaState state = state_;
+  detail::load_options(state, d, "", who);
+  detail::validate_options(state, who);
   std::vector<Tensor> shadow;
   for (std::size_t i = 0; i < shadow_.size(); ++i) {
     const Tensor& s = detail::get_tensor(d, fmt::format("shadow.{}", i), who);
@@ -140,8 +120,7 @@ void TensorExponentialMovingAverage::load_state_dict(const StateDict& d) {
                                    dtype_name(s.dtype()), to_string(shadow_[i].shape()), dtype_name(shadow_[i].dtype())));
     shadow.push_back(s.detach().clone());
   }
-  settings_ = settings;
-  count_ = count;
+  state_ = state;
   shadow_ = std::move(shadow);
 }
 

@@ -14,16 +14,18 @@
 namespace xg::optim {
 
 namespace detail {
-// The settings both averages have, listed once for checking, saving and loading.
-struct EmaSettings {
+// What both averages keep besides their values, listed once for checking, saving and loading.
+struct EmaState {
   double beta;
   bool bias_correction;
+  std::int64_t count = 0;  // values seen
   static void for_each_option(auto& self, auto&& option) {
     option("beta", self.beta, rule::unit);
     option("bias_correction", self.bias_correction);
+    option("count", self.count, rule::at_least_0);
   }
-  // What the average of `count` values is divided by: 1 − βᶜᵒᵘⁿᵗ, or 1 without correction.
-  double correction(std::int64_t count) const;
+  // What the average is divided by: 1 − βᶜᵒᵘⁿᵗ, or 1 without correction.
+  double correction() const;
 };
 }  // namespace detail
 
@@ -35,9 +37,9 @@ class ExponentialMovingAverage {
   double update(double y);
   double value() const;      // the average (bias-corrected if enabled); 0 before any update
   double raw_value() const;  // v_t without correction
-  std::int64_t count() const { return count_; }
-  double beta() const { return settings_.beta; }
-  bool bias_correction() const { return settings_.bias_correction; }
+  std::int64_t count() const { return state_.count; }
+  double beta() const { return state_.beta; }
+  bool bias_correction() const { return state_.bias_correction; }
   void reset();
   // Smooths a whole series: the average after each value.
   std::vector<double> smooth(const std::vector<double>& series);
@@ -46,9 +48,8 @@ class ExponentialMovingAverage {
   void load_state_dict(const StateDict&);  // atomic; ValueError on a bad entry
 
  private:
-  detail::EmaSettings settings_;
+  detail::EmaState state_;
   double v_ = 0;
-  std::int64_t count_ = 0;
 };
 
 class TensorExponentialMovingAverage {
@@ -62,7 +63,7 @@ class TensorExponentialMovingAverage {
   std::vector<Tensor> averages() const;
   // Writes the averages into the tracked tensors (e.g. to evaluate with averaged weights).
   void copy_to(std::vector<Tensor>& tensors) const;
-  std::int64_t count() const { return count_; }
+  std::int64_t count() const { return state_.count; }
   const std::vector<Tensor>& tracked() const { return tensors_; }
 
   StateDict state_dict() const;  // "beta", "bias_correction", "count", "shadow.<i>"
@@ -71,8 +72,7 @@ class TensorExponentialMovingAverage {
  private:
   std::vector<Tensor> tensors_;
   std::vector<Tensor> shadow_;
-  detail::EmaSettings settings_;
-  std::int64_t count_ = 0;
+  detail::EmaState state_;
 };
 
 }  // namespace xg::optim

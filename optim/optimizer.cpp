@@ -252,13 +252,9 @@ Tensor& buffer(ParamState& state, const std::string& name, const Tensor& p, doub
   if (it == state.buffers.end()) it = state.buffers.emplace(name, full(p.shape(), init, p.dtype())).first;
   return it->second;
 }
-void assign(Tensor& p, const Tensor& next) {
-  if (next.impl() == p.impl()) {  // written in place by the update loop: just record the write
-    ++p.impl()->storage->version;
-    p.impl()->storage->last_inplace_op = "optimizer.step";
-    return;
-  }
-  p.copy_(next);
+void mark_updated(Tensor& p) {
+  ++p.impl()->storage->version;
+  p.impl()->storage->last_inplace_op = "optimizer.step";
 }
 }  // namespace detail
 

@@ -154,8 +154,8 @@ class Optimizer {
 namespace detail {
 // The buffer `name` of a state, created as zeros like p (filled with `init`) when missing.
 Tensor& buffer(ParamState& state, const std::string& name, const Tensor& p, double init = 0.0);
-// Writes the values in `next` into the parameter (bumping its version counter).
-void assign(Tensor& p, const Tensor& next);
+// Records an in-place update of p's data in its version counter.
+void mark_updated(Tensor& p);
 }  // namespace detail
 
 }  // namespace xg::optim

@@ -16,24 +16,19 @@ namespace detail {
 [[noreturn]] inline void invalid(const char* who, const char* option, double value, const char* rule) {
   throw ValueError(fmt::format("{}: invalid {} {} ({})", who, option, value, rule));
 }
-inline void check_nonneg(const char* who, const char* option, double v) {
-  if (!(v >= 0) || std::isinf(v)) invalid(who, option, v, "must be finite and >= 0");
-}
-inline void check_positive(const char* who, const char* option, double v) {
-  if (!(v > 0) || std::isinf(v)) invalid(who, option, v, "must be finite and > 0");
-}
-inline void check_unit(const char* who, const char* option, double v) {  // [0, 1)
-  if (!(v >= 0 && v < 1)) invalid(who, option, v, "must be in [0, 1)");
-}
 }  // namespace detail
 
 namespace rule {
 
-struct NonNegative {  // finite and >= 0
-  void check(const char* who, const char* option, double v) const { detail::check_nonneg(who, option, v); }
+struct NonNegative {
+  void check(const char* who, const char* option, double v) const {
+    if (!(v >= 0) || std::isinf(v)) detail::invalid(who, option, v, "must be finite and >= 0");
+  }
 };
-struct Positive {  // finite and > 0
-  void check(const char* who, const char* option, double v) const { detail::check_positive(who, option, v); }
+struct Positive {
+  void check(const char* who, const char* option, double v) const {
+    if (!(v > 0) || std::isinf(v)) detail::invalid(who, option, v, "must be finite and > 0");
+  }
 };
 struct Finite {
   void check(const char* who, const char* option, double v) const {
@@ -41,15 +36,17 @@ struct Finite {
   }
 };
 struct InUnitInterval {  // [0, 1)
-  void check(const char* who, const char* option, double v) const { detail::check_unit(who, option, v); }
+  void check(const char* who, const char* option, double v) const {
+    if (!(v >= 0 && v < 1)) detail::invalid(who, option, v, "must be in [0, 1)");
+  }
 };
 // Both values of a pair in [0, 1), each named in errors (Adam's betas: "beta1", "beta2").
 struct PairInUnitInterval {
   const char* first;
   const char* second;
   void check(const char* who, const char*, const std::tuple<double, double>& v) const {
-    detail::check_unit(who, first, std::get<0>(v));
-    detail::check_unit(who, second, std::get<1>(v));
+    InUnitInterval{}.check(who, first, std::get<0>(v));
+    InUnitInterval{}.check(who, second, std::get<1>(v));
   }
 };
 struct AtLeast {  // a count (epochs, steps) >= min

@@ -14,7 +14,7 @@ void ReduceLROnPlateauOptions::validate(std::size_t n_groups) const {
   detail::validate_options(*this, who);
   if (!min_lrs_.empty() && min_lrs_.size() != n_groups)
     throw ValueError(fmt::format("{}: expected {} min_lrs (one per param group), got {}", who, n_groups, min_lrs_.size()));
-  for (double m : min_lrs_) detail::check_nonneg(who, "min_lrs entry", m);
+  for (double m : min_lrs_) rule::nonneg.check(who, "min_lrs entry", m);
 }
 
 ReduceLROnPlateau::ReduceLROnPlateau(Optimizer& optimizer, ReduceLROnPlateauOptions options)
@@ -82,7 +82,7 @@ void ReduceLROnPlateau::load_state_dict(const StateDict& d) {
   if (min_lrs.size() > n)
     throw ValueError(fmt::format("{}: the state has {} min_lrs, the optimizer {} param groups", who, min_lrs.size(), n));
   o.validate(n);
-  for (double m : min_lrs) detail::check_nonneg(who, "min_lrs entry", m);
+  for (double m : min_lrs) rule::nonneg.check(who, "min_lrs entry", m);
   const double best = detail::get_double(d, "best", who);
   const std::int64_t bad = detail::get_int(d, "num_bad_epochs", who);
   const std::int64_t cool = detail::get_int(d, "cooldown_counter", who);

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "optim/loop_flags.h"
+#include "optim/update_loop.h"
 
 namespace xg::optim {
 
@@ -12,21 +12,16 @@ void RMSprop::update_param(Tensor& p, const Tensor& grad, ParamState& state, con
   Tensor sq = detail::buffer(state, "square_avg", p);
   Tensor buf = o.momentum() > 0 ? detail::buffer(state, "momentum_buffer", p) : Tensor();
   Tensor gavg = o.centered() ? detail::buffer(state, "grad_avg", p) : Tensor();
-  Tensor next = p;  // updated in place: each element reads only its own old value first
   ++state.step;
-  dispatch_float(p.dtype(), [&](auto zero) {
-    using T = decltype(zero);
-    const T* x = p.data_ptr<T>();
-    const T* gr = grad.data_ptr<T>();
+  detail::update_in_place(p, grad, [&](auto* x, const auto* gr, std::int64_t n) {
+    using T = std::remove_pointer_t<decltype(x)>;
     T* s = sq.data_ptr<T>();
     T* b = buf.defined() ? buf.data_ptr<T>() : nullptr;
     T* ga = gavg.defined() ? gavg.data_ptr<T>() : nullptr;
-    T* out = next.data_ptr<T>();
     const T alpha = static_cast<T>(o.alpha()), one_alpha = static_cast<T>(1 - o.alpha());
     const T eps = static_cast<T>(o.eps()), wd = static_cast<T>(o.weight_decay());
     const T mom = static_cast<T>(o.momentum()), neg_lr = static_cast<T>(-o.lr());
     const bool decay = o.weight_decay() != 0;
-    const std::int64_t n = p.numel();
     detail::with_flags(decay, ga != nullptr, b != nullptr, [&](auto decay_c, auto centered_c, auto momentum_c) {
       for (std::int64_t i = 0; i < n; ++i) {
         T g = gr[i];
@@ -42,14 +37,13 @@ void RMSprop::update_param(Tensor& p, const Tensor& grad, ParamState& state, con
         avg = avg + eps;
         if constexpr (decltype(momentum_c)::value) {
           b[i] = b[i] * mom + g / avg;
-          out[i] = x[i] + neg_lr * b[i];
+          x[i] = x[i] + neg_lr * b[i];
         } else {
-          out[i] = x[i] + neg_lr * g / avg;
+          x[i] = x[i] + neg_lr * g / avg;
         }
       }
     });
   });
-  detail::assign(p, next);
 }
 
 }  // namespace xg::optim
