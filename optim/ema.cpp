@@ -50,9 +50,7 @@ StateDict ExponentialMovingAverage::state_dict() const {
 
 void ExponentialMovingAverage::load_state_dict(const StateDict& d) {
   const char* who = "ExponentialMovingAverage.load_state_dict";
-  detail::EmaState state = state_;
-  detail::load_options(state, d, "", who);
-  detail::validate_options(state, who);
+  const auto state = detail::loaded_options(state_, d, "", who);
   const double v = detail::get_double(d, "value", who);
   state_ = state;
   v_ = v;
@@ -109,9 +107,7 @@ StateDict TensorExponentialMovingAverage::state_dict() const {
 
 void TensorExponentialMovingAverage::load_state_dict(const StateDict& d) {
   const char* who = "TensorExponentialMovingAverage.load_state_dict";
-  detail::EmaState state = state_;
-  detail::load_options(state, d, "", who);
-  detail::validate_options(state, who);
+  const auto state = detail::loaded_options(state_, d, "", who);
   std::vector<Tensor> shadow;
   for (std::size_t i = 0; i < shadow_.size(); ++i) {
     const Tensor& s = detail::get_tensor(d, fmt::format("shadow.{}", i), who);

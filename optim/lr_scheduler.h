@@ -72,10 +72,7 @@ template <class Settings> class LRSchedulerWith : public LRScheduler {
   void save_options(StateDict& dict) const override { detail::save_options(settings_, dict, ""); }
   std::function<void()> load_options(const StateDict& dict) override {
     const std::string who = std::string(Settings::kSchedulerName) + ".load_state_dict";
-    Settings loaded = settings_;
-    detail::load_options(loaded, dict, "", who.c_str());
-    detail::validate_options(loaded, who.c_str());
-    return [this, loaded] { settings_ = loaded; };
+    return [this, loaded = detail::loaded_options(settings_, dict, "", who.c_str())] { settings_ = loaded; };
   }
 
   Settings settings_;

@@ -85,6 +85,14 @@ template <class Options> void validate_options(const Options& o, const char* who
   });
 }
 
+// A copy of `options` with every option read from dict and checked, so nothing changes on error.
+template <class Options>
+Options loaded_options(Options options, const StateDict& dict, const std::string& prefix, const char* who) {
+  load_options(options, dict, prefix, who);
+  validate_options(options, who);
+  return options;
+}
+
 // "lr=0.001, betas=(0.9, 0.999), amsgrad=false"
 template <class Options> std::string format_options(const Options& o) {
   std::string out;
