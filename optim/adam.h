@@ -50,10 +50,12 @@ struct AdamStep {
 };
 void adam_update(Tensor& p, const Tensor& grad, ParamState& state, const AdamStep& s);
 
+// The step for a group's options: Adam's and AdamW's differ only in where the weight decay goes.
 template <class Options> AdamStep adam_step(const Options& o, WeightDecay decay) {
+  const double wd = o.weight_decay();
   const bool l2 = decay == WeightDecay::l2;
-  return {o.lr(),  std::get<0>(o.betas()), std::get<1>(o.betas()), o.eps(), l2 ? o.weight_decay() : 0.0,
-          l2 ? 0.0 : o.weight_decay(), o.amsgrad(), o.eps_inside_sqrt()};
+  return {.lr = o.lr(), .beta1 = std::get<0>(o.betas()), .beta2 = std::get<1>(o.betas()), .eps = o.eps(),
+          .l2 = l2 ? wd : 0.0, .decoupled = l2 ? 0.0 : wd, .amsgrad = o.amsgrad(), .eps_inside_sqrt = o.eps_inside_sqrt()};
 }
 }  // namespace detail
 

@@ -44,14 +44,14 @@ std::vector<double> ExponentialMovingAverage::smooth(const std::vector<double>& 
 StateDict ExponentialMovingAverage::state_dict() const {
   StateDict d;
   detail::save_options(state_, d, "");
-  detail::put_double(d, "value", v_);
+  detail::put(d, "value", v_);
   return d;
 }
 
 void ExponentialMovingAverage::load_state_dict(const StateDict& d) {
   const char* who = "ExponentialMovingAverage.load_state_dict";
   const auto state = detail::loaded_options(state_, d, "", who);
-  const double v = detail::get_double(d, "value", who);
+  const double v = detail::get<double>(d, "value", who);
   state_ = state;
   v_ = v;
 }

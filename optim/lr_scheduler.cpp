@@ -45,10 +45,10 @@ void LRScheduler::step() {
 
 StateDict LRScheduler::state_dict() const {
   StateDict d;
-  detail::put_int(d, "last_epoch", last_epoch_);
-  detail::put_int(d, "step_count", step_count_);
-  detail::put_doubles(d, "base_lrs", base_lrs_);
-  detail::put_doubles(d, "last_lr", last_lr_);
+  detail::put(d, "last_epoch", last_epoch_);
+  detail::put(d, "step_count", step_count_);
+  detail::put(d, "base_lrs", base_lrs_);
+  detail::put(d, "last_lr", last_lr_);
   save_options(d);
   return d;
 }
@@ -56,10 +56,10 @@ StateDict LRScheduler::state_dict() const {
 void LRScheduler::load_state_dict(const StateDict& d) {
   const std::string who_s = std::string(name()) + ".load_state_dict";
   const char* who = who_s.c_str();
-  const std::int64_t last_epoch = detail::get_int(d, "last_epoch", who);
-  const std::int64_t step_count = detail::get_int(d, "step_count", who);
-  auto base = detail::get_doubles(d, "base_lrs", who);
-  auto last = detail::get_doubles(d, "last_lr", who);
+  const std::int64_t last_epoch = detail::get<std::int64_t>(d, "last_epoch", who);
+  const std::int64_t step_count = detail::get<std::int64_t>(d, "step_count", who);
+  auto base = detail::get<std::vector<double>>(d, "base_lrs", who);
+  auto last = detail::get<std::vector<double>>(d, "last_lr", who);
   const std::size_t n = optimizer_.param_groups().size();
   if (base.size() > n || last.size() != base.size())
     throw ValueError(fmt::format("{}: the state has {} base lrs and {} last lrs; the optimizer has {} param groups", who,

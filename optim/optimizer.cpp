@@ -155,7 +155,7 @@ StateDict Optimizer::state_dict() const {
     for (const auto& p : groups_[g].params()) {
       if (const ParamState* st = state(p)) {
         const std::string sp = fmt::format("state.{}.", id);
-        detail::put_int(dict, sp + "step", st->step);
+        detail::put(dict, sp + "step", st->step);
         for (const auto& [name, buf] : st->buffers) dict[sp + name] = buf.detach().clone();
       }
       ids.push_back(id++);
@@ -227,7 +227,7 @@ void Optimizer::load_state_dict(const StateDict& dict) {
     ParamState& st = state[p.impl().get()];
     const std::string bname = key.substr(dot + 1);
     if (bname == "step") {
-      st.step = detail::get_int(dict, key, who);
+      st.step = detail::get<std::int64_t>(dict, key, who);
       if (st.step < 0) throw ValueError(fmt::format("{}: '{}' is negative ({})", who, key, st.step));
       continue;
     }

@@ -31,8 +31,9 @@ using LossClosure = std::function<Tensor()>;
 // SGDOptions(0.1).momentum(0.9).nesterov(true); opts.momentum() reads it back.
 #define XG_OPTIM_ARG(T, name) XG_CHAINED_OPTION(std::remove_reference_t<decltype(*this)>, name, T)
 
-// The same with the setter returning Self&: options declared once in a base that several options
-// types share (Adam's, for AdamOptions and AdamWOptions) keep the derived type along a chain.
+// The same with the setter returning Self& (the type comes last, so it may hold commas): options
+// declared once in a base that several options types share (Adam's, for AdamOptions and
+// AdamWOptions) keep the derived type along a chain.
 #define XG_CHAINED_OPTION(Self, name, ...)                                  \
  public:                                                                    \
   auto name(const __VA_ARGS__& new_##name)->Self& {                         \

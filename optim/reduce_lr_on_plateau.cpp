@@ -64,12 +64,12 @@ void ReduceLROnPlateau::step(double metric) {
 StateDict ReduceLROnPlateau::state_dict() const {
   StateDict d;
   detail::save_options(options_, d, "");
-  detail::put_doubles(d, "min_lrs", min_lrs_);
-  detail::put_double(d, "best", best_);
-  detail::put_int(d, "num_bad_epochs", num_bad_epochs_);
-  detail::put_int(d, "cooldown_counter", cooldown_counter_);
-  detail::put_int(d, "last_epoch", last_epoch_);
-  detail::put_doubles(d, "last_lr", last_lr_);
+  detail::put(d, "min_lrs", min_lrs_);
+  detail::put(d, "best", best_);
+  detail::put(d, "num_bad_epochs", num_bad_epochs_);
+  detail::put(d, "cooldown_counter", cooldown_counter_);
+  detail::put(d, "last_epoch", last_epoch_);
+  detail::put(d, "last_lr", last_lr_);
   return d;
 }
 
@@ -77,17 +77,17 @@ void ReduceLROnPlateau::load_state_dict(const StateDict& d) {
   const char* who = "ReduceLROnPlateau.load_state_dict";
   ReduceLROnPlateauOptions o;
   detail::load_options(o, d, "", who);
-  auto min_lrs = detail::get_doubles(d, "min_lrs", who);
+  auto min_lrs = detail::get<std::vector<double>>(d, "min_lrs", who);
   const std::size_t n = optimizer_.param_groups().size();
   if (min_lrs.size() > n)
     throw ValueError(fmt::format("{}: the state has {} min_lrs, the optimizer {} param groups", who, min_lrs.size(), n));
   o.validate(n);
   for (double m : min_lrs) rule::nonneg.check(who, "min_lrs entry", m);
-  const double best = detail::get_double(d, "best", who);
-  const std::int64_t bad = detail::get_int(d, "num_bad_epochs", who);
-  const std::int64_t cool = detail::get_int(d, "cooldown_counter", who);
-  const std::int64_t last_epoch = detail::get_int(d, "last_epoch", who);
-  auto last_lr = detail::get_doubles(d, "last_lr", who);
+  const double best = detail::get<double>(d, "best", who);
+  const std::int64_t bad = detail::get<std::int64_t>(d, "num_bad_epochs", who);
+  const std::int64_t cool = detail::get<std::int64_t>(d, "cooldown_counter", who);
+  const std::int64_t last_epoch = detail::get<std::int64_t>(d, "last_epoch", who);
+  auto last_lr = detail::get<std::vector<double>>(d, "last_lr", who);
   if (bad < 0 || cool < 0 || last_epoch < 0)
     throw ValueError(fmt::format("{}: invalid counters num_bad_epochs {}, cooldown_counter {}, last_epoch {}", who, bad,
                                  cool, last_epoch));

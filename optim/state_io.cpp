@@ -1,17 +1,21 @@
 #include "optim/state_io.h"
 
-#include <fmt/format.h>
-
 namespace xg::optim::detail {
 
-void put_double(StateDict& dict, const std::string& key, double v) { dict[key] = scalar_tensor(v, kFloat64); }
-void put_int(StateDict& dict, const std::string& key, std::int64_t v) {
+void put(StateDict& dict, const std::string& key, double v) { dict[key] = scalar_tensor(v, kFloat64); }
+void put(StateDict& dict, const std::string& key, std::int64_t v) {
   dict[key] = full({}, static_cast<double>(v), kInt64);
   // full() goes through double; large counters are written exactly through the pointer.
   *dict[key].data_ptr<std::int64_t>() = v;
 }
-void put_bool(StateDict& dict, const std::string& key, bool v) { put_int(dict, key, v ? 1 : 0); }
-void put_doubles(StateDict& dict, const std::string& key, const std::vector<double>& v) {
+void put(StateDict& dict, const std::string& key, bool v) { put(dict, key, std::int64_t{v ? 1 : 0}); }
+void put(StateDict& dict, const std::string& key, const std::tuple<double, double>& v) {
+  put(dict, key, std::vector<double>{std::get<0>(v), std::get<1>(v)});
+}
+void put(StateDict& dict, const std::string& key, const std::vector<double>& v) {
+  dict[key] = from_vector(v, Shape{static_cast<std::int64_t>(v.size())});
+}
+void put(StateDict& dict, const std::string& key, const std::vector<std::int64_t>& v) {
   dict[key] = from_vector(v, Shape{static_cast<std::int64_t>(v.size())});
 }
 
@@ -29,30 +33,46 @@ const Tensor& get_scalar(const StateDict& dict, const std::string& key, const ch
     throw ValueError(fmt::format("{}: key '{}' must hold a single value, got shape {}", who, key, to_string(t.shape())));
   return t;
 }
-}  // namespace
-
-double get_double(const StateDict& dict, const std::string& key, const char* who) {
-  return get_scalar(dict, key, who).item<double>();
-}
-
-std::int64_t get_int(const StateDict& dict, const std::string& key, const char* who) {
-  const Tensor& t = get_scalar(dict, key, who);
-  if (t.dtype() != kInt64)
-    throw ValueError(fmt::format("{}: key '{}' must be int64, got {}", who, key, dtype_name(t.dtype())));
-  return t.item<std::int64_t>();
-}
-
-bool get_bool(const StateDict& dict, const std::string& key, const char* who) {
-  const std::int64_t v = get_int(dict, key, who);
-  if (v != 0 && v != 1) throw ValueError(fmt::format("{}: key '{}' must be 0 or 1, got {}", who, key, v));
-  return v == 1;
-}
-
-std::vector<double> get_doubles(const StateDict& dict, const std::string& key, const char* who) {
+const Tensor& get_list(const StateDict& dict, const std::string& key, const char* who) {
   const Tensor& t = get_tensor(dict, key, who);
   if (t.dim() != 1)
     throw ValueError(fmt::format("{}: key '{}' must be 1-D, got shape {}", who, key, to_string(t.shape())));
-  return t.to_vector<double>();
+  return t;
+}
+}  // namespace
+
+void read(const StateDict& dict, const std::string& key, const char* who, double& v) {
+  v = get_scalar(dict, key, who).item<double>();
+}
+
+void read(const StateDict& dict, const std::string& key, const char* who, std::int64_t& v) {
+  const Tensor& t = get_scalar(dict, key, who);
+  if (t.dtype() != kInt64)
+    throw ValueError(fmt::format("{}: key '{}' must be int64, got {}", who, key, dtype_name(t.dtype())));
+  v = t.item<std::int64_t>();
+}
+
+void read(const StateDict& dict, const std::string& key, const char* who, bool& v) {
+  const auto i = get<std::int64_t>(dict, key, who);
+  if (i != 0 && i != 1) throw ValueError(fmt::format("{}: key '{}' must be 0 or 1, got {}", who, key, i));
+  v = i == 1;
+}
+
+void read(const StateDict& dict, const std::string& key, const char* who, std::tuple<double, double>& v) {
+  const auto values = get<std::vector<double>>(dict, key, who);
+  if (values.size() != 2)
+    throw ValueError(fmt::format("{}: '{}' must hold 2 values, got {}", who, key, values.size()));
+  v = {values[0], values[1]};
+}
+
+void read(const StateDict& dict, const std::string& key, const char* who, std::vector<double>& v) {
+  v = get_list(dict, key, who).to_vector<double>();
+}
+
+void read(const StateDict& dict, const std::string& key, const char* who, std::vector<std::int64_t>& v) {
+  const Tensor& t = get_list(dict, key, who);
+  if (t.dtype() != kInt64) throw ValueError(fmt::format("{}: '{}' must be 1-D int64", who, key));
+  v = t.to_vector<std::int64_t>();
 }
 
 }  // namespace xg::optim::detail

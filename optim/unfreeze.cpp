@@ -86,18 +86,18 @@ bool GradualUnfreezing::is_unfrozen(const std::string& name) const {
 
 StateDict GradualUnfreezing::state_dict() const {
   StateDict d;
-  detail::put_int(d, "last_epoch", last_epoch_);
-  for (std::size_t i = 0; i < stages_.size(); ++i) detail::put_bool(d, "unfrozen." + stages_[i].name, done_[i]);
+  detail::put(d, "last_epoch", last_epoch_);
+  for (std::size_t i = 0; i < stages_.size(); ++i) detail::put(d, "unfrozen." + stages_[i].name, done_[i]);
   return d;
 }
 
 void GradualUnfreezing::load_state_dict(const StateDict& d) {
   const char* who = "GradualUnfreezing.load_state_dict";
-  const std::int64_t last_epoch = detail::get_int(d, "last_epoch", who);
+  const std::int64_t last_epoch = detail::get<std::int64_t>(d, "last_epoch", who);
   if (last_epoch < 0) throw ValueError(fmt::format("{}: invalid last_epoch {}", who, last_epoch));
   std::vector<bool> want(stages_.size());
   for (std::size_t i = 0; i < stages_.size(); ++i) {
-    want[i] = detail::get_bool(d, "unfrozen." + stages_[i].name, who);
+    want[i] = detail::get<bool>(d, "unfrozen." + stages_[i].name, who);
     if (done_[i] && !want[i])
       throw ValueError(fmt::format("{}: stage '{}' is already unfrozen here but frozen in the state (its param group "
                                    "cannot be removed); load the state into a fresh schedule",
