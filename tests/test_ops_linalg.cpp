@@ -8,11 +8,8 @@ using xgt::check_values;
 using xgt::f64;
 
 namespace {
-Tensor seq(const xg::Shape& s, double scale = 0.1) {
-  std::vector<double> v;
-  for (std::int64_t i = 0; i < s.numel(); ++i) v.push_back(-0.7 + scale * static_cast<double>(i) + 0.002 * static_cast<double>(i * i));
-  return xg::from_vector(v, s, true);
-}
+// -0.7 + scale·i + 0.002·i² at flat index i.
+Tensor seq(const xg::Shape& s, double scale = 0.1) { return xgt::seq(s, -0.7, scale, 0.002); }
 }  // namespace
 
 TEST_CASE("matmul 2-D by hand, gradients by hand") {

@@ -8,11 +8,8 @@ using xgt::check_values;
 using xgt::f64;
 
 namespace {
-Tensor seq(const xg::Shape& s, double scale = 0.1) {
-  std::vector<double> v;
-  for (std::int64_t i = 0; i < s.numel(); ++i) v.push_back(0.5 + scale * static_cast<double>(i) - 0.003 * static_cast<double>(i * i));
-  return xg::from_vector(v, s, true);
-}
+// 0.5 + scale·i - 0.003·i² at flat index i.
+Tensor seq(const xg::Shape& s, double scale = 0.1) { return xgt::seq(s, 0.5, scale, -0.003); }
 Tensor idx(std::vector<std::int64_t> v, const xg::Shape& s) { return xg::from_vector(v, s); }
 }  // namespace
 

@@ -1,7 +1,7 @@
 // The tensor library: creation, random streams, element access, conversions, printing, in-place
 // ops and the xtensor escape hatch. Every expected value below is worked out by hand (or, for
 // the random streams, by tests/reference/xoshiro_reference.py).
-#include <doctest/doctest.h>
+#include "check.h"
 
 #include <algorithm>
 #include <cmath>
@@ -16,12 +16,11 @@
 
 namespace {
 
-using VD = std::vector<double>;
-using VF = std::vector<float>;
-using VI = std::vector<std::int64_t>;
-
-std::vector<double> values(const xg::Tensor& t) { return t.to_vector<double>(); }
-std::vector<std::int64_t> shape_of(const xg::Tensor& t) { return t.sizes(); }
+using xgt::shape_of;
+using xgt::values;
+using xgt::VD;
+using xgt::VF;
+using xgt::VI;
 
 double sample_mean(const std::vector<double>& v) {
   double s = 0;
