@@ -202,6 +202,19 @@ struct MLP : xg::nn::Module {
   std::string type_name() const override { return "MLP"; }
 };
 
+// fc1 → ReLU → dropout → fc2, printed as "Net" (module tests, checkpoints).
+struct Net : xg::nn::Module {
+  xg::nn::Linear fc1, fc2;
+  xg::nn::Dropout drop;
+  Net(std::int64_t in, std::int64_t hidden, std::int64_t out, double p) : fc1(in, hidden), fc2(hidden, out), drop(p) {
+    register_module("fc1", fc1);
+    register_module("drop", drop);
+    register_module("fc2", fc2);
+  }
+  xg::Tensor forward(const xg::Tensor& x) override { return fc2(drop(xg::relu(fc1(x)))); }
+  std::string type_name() const override { return "Net"; }
+};
+
 // The optimizer tests' fixed problem (tests/reference/optim_reference.py):
 // L(θ) = Σ ½·a·(θ − c)² + 0.05·Σ θ⁴, a = [1, 10, 0.5], c = [1, −2, 0.5], θ₀ = [0.5, −1.5, 2].
 inline xg::Tensor problem_loss(const xg::Tensor& theta) {

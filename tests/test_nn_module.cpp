@@ -11,16 +11,9 @@ using xgt::check_values;
 namespace nn = xg::nn;
 
 namespace {
-struct Net : nn::Module {
-  nn::Linear fc1{2, 4}, fc2{4, 1};
-  nn::Dropout drop{0.5};
-  Net() {
-    register_module("fc1", fc1);
-    register_module("drop", drop);
-    register_module("fc2", fc2);
-  }
-  Tensor forward(const Tensor& x) override { return fc2(drop(xg::relu(fc1(x)))); }
-  std::string type_name() const override { return "Net"; }
+// fc1 2 → 4, dropout 0.5, fc2 4 → 1.
+struct Net : xgt::Net {
+  Net() : xgt::Net(2, 4, 1, 0.5) {}
 };
 
 struct Outer : nn::Module {
