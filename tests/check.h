@@ -110,10 +110,10 @@ inline void check_shape(const xg::Tensor& t, const xg::Shape& s) {
 
 // gradcheck and gradgradcheck in float64, reporting the mismatch on failure.
 inline void check_grads(const xg::GradcheckFn& fn, const std::vector<xg::Tensor>& inputs, double atol = 1e-6,
-                        double rtol = 1e-4) {
-  const auto r1 = xg::gradcheck(fn, inputs, 1e-6, atol, rtol);
+                        double rtol = 1e-4, double eps = 1e-6) {
+  const auto r1 = xg::gradcheck(fn, inputs, eps, atol, rtol);
   CHECK_MESSAGE(r1.ok, r1.report);
-  const auto r2 = xg::gradgradcheck(fn, inputs, 1e-6, atol, rtol);
+  const auto r2 = xg::gradgradcheck(fn, inputs, eps, atol, rtol);
   CHECK_MESSAGE(r2.ok, r2.report);
 }
 

@@ -21,6 +21,16 @@ TEST_CASE("matmul 2-D by hand, gradients by hand") {
   c.sum().backward();
   check_values(a.grad(), {1, 1, 2, 1, 1, 2});  // row sums of b
   check_values(b.grad(), {5, 5, 7, 7, 9, 9});  // column sums of a
+
+  // mm, the 2-D-only form, gives the same values and gradients.
+  Tensor a2 = f64({1, 2, 3, 4, 5, 6}, {2, 3});
+  Tensor b2 = f64({1, 0, 0, 1, 1, 1}, {3, 2});
+  const Tensor c2 = xg::mm(a2, b2);
+  check_shape(c2, {2, 2});
+  check_values(c2, {4, 5, 10, 11});
+  c2.sum().backward();
+  check_values(a2.grad(), {1, 1, 2, 1, 1, 2});
+  check_values(b2.grad(), {5, 5, 7, 7, 9, 9});
 }
 
 TEST_CASE("matmul: 1-D and batched forms match torch.matmul shapes and values") {
@@ -43,6 +53,8 @@ TEST_CASE("matmul: 1-D and batched forms match torch.matmul shapes and values") 
 
 TEST_CASE("matmul gradients: gradcheck and gradgradcheck in every form") {
   check_grads([](const std::vector<Tensor>& in) { return xg::matmul(in[0], in[1]); }, {seq({2, 3}), seq({3, 4})});
+  check_grads([](const std::vector<Tensor>& in) { return xg::mm(in[0], in[1]); }, {seq({2, 3}), seq({3, 4})});
+  check_grads([](const std::vector<Tensor>& in) { return xg::mm(in[0], in[0]); }, {seq({3, 3})});
   check_grads([](const std::vector<Tensor>& in) { return xg::matmul(in[0], in[1]); }, {seq({3}), seq({3})});
   check_grads([](const std::vector<Tensor>& in) { return xg::matmul(in[0], in[1]); }, {seq({3}), seq({3, 2})});
   check_grads([](const std::vector<Tensor>& in) { return xg::matmul(in[0], in[1]); }, {seq({2, 3}), seq({3})});
