@@ -5,10 +5,7 @@
 // NumPy from /usr/share/datasets/fashion-mnist (gzip.open + np.frombuffer).
 #include "check.h"
 
-#include <unistd.h>
-
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "data/data.h"

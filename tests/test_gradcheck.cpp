@@ -41,12 +41,13 @@ Tensor hooked(const std::vector<Tensor>& in) {
   u.register_hook([mask, value = u.detach()](const Tensor& g) { return g + mask * value; });
   return xg::sum(in[0] * u);
 }
+Tensor hooked_a() { return f64({1.5, -2, 3.25, 0.5, 4, -1}, {2, 3}); }
+Tensor hooked_x() { return f64({0.5, 1, 2.5, -1.5, 2, 3}, {2, 3}); }
 
 }  // namespace
 
 TEST_CASE("gradcheck fails on a hook that perturbs one gradient element, naming input, element and both values") {
-  const Tensor a = f64({1.5, -2, 3.25, 0.5, 4, -1}, {2, 3});
-  const Tensor x = f64({0.5, 1, 2.5, -1.5, 2, 3}, {2, 3});
+  const Tensor a = hooked_a(), x = hooked_x();
   const Snapshot sa(a), sx(x);
 
   const xg::GradcheckResult r = xg::gradcheck(hooked, {a, x});
@@ -77,8 +78,7 @@ TEST_CASE("gradcheck fails on a hook that perturbs one gradient element, naming 
 }
 
 TEST_CASE("gradgradcheck fails on the same hook, naming input, element and both values") {
-  const Tensor a = f64({1.5, -2, 3.25, 0.5, 4, -1}, {2, 3});
-  const Tensor x = f64({0.5, 1, 2.5, -1.5, 2, 3}, {2, 3});
+  const Tensor a = hooked_a(), x = hooked_x();
   const Snapshot sa(a), sx(x);
 
   const xg::GradcheckResult r = xg::gradgradcheck(hooked, {a, x});

@@ -3,9 +3,6 @@
 // bit (model + Adam + StepLR + dropout's global RNG + a shuffling DataLoader).
 #include "check.h"
 
-#include <unistd.h>
-
-#include <cstring>
 #include <filesystem>
 
 #include "data/data.h"
