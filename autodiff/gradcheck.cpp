@@ -23,14 +23,16 @@ std::string index_of(const Shape& s, std::int64_t flat) {
   return fmt::format("[{}]", fmt::join(idx, ", "));
 }
 
-std::vector<Tensor> fresh_inputs(const std::vector<Tensor>& inputs) {
+// Detached copies of the inputs (those that require grad must be float64); `who` names the caller
+// (gradcheck or gradgradcheck) in the errors.
+std::vector<Tensor> fresh_inputs(const std::vector<Tensor>& inputs, const char* who) {
   std::vector<Tensor> xs;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const Tensor& x = inputs[i];
-    if (!x.defined()) throw ValueError(fmt::format("gradcheck: input {} is undefined", i));
+    if (!x.defined()) throw ValueError(fmt::format("{}: input {} is undefined", who, i));
     if (x.requires_grad() && x.dtype() != kFloat64)
-      throw DTypeError(fmt::format("gradcheck: input {} is {}; finite differences need float64 (use .to(xg::kFloat64))", i,
-                                   dtype_name(x.dtype())));
+      throw DTypeError(fmt::format("{}: input {} is {}; finite differences need float64 (use .to(xg::kFloat64))", who,
+                                   i, dtype_name(x.dtype())));
     Tensor c = x.detach().clone();
     if (x.requires_grad()) c.requires_grad_(true);
     xs.push_back(c);
@@ -48,7 +50,7 @@ std::vector<double> eval_flat(const GradcheckFn& fn, const std::vector<Tensor>& 
 }  // namespace
 
 GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inputs, double eps, double atol, double rtol) {
-  std::vector<Tensor> xs = fresh_inputs(inputs);
+  std::vector<Tensor> xs = fresh_inputs(inputs, "gradcheck");
   std::vector<Tensor> diff;
   std::vector<std::size_t> diff_index;
   for (std::size_t i = 0; i < xs.size(); ++i)
@@ -110,7 +112,7 @@ GradcheckResult gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inpu
 GradcheckResult gradgradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inputs, double eps, double atol, double rtol) {
   Tensor v;
   {
-    const std::vector<Tensor> xs = fresh_inputs(inputs);
+    const std::vector<Tensor> xs = fresh_inputs(inputs, "gradgradcheck");
     Generator gen(12345);
     v = randn(fn(xs).shape(), kFloat64, &gen);
   }

@@ -2,12 +2,11 @@
 // loop, alternating two known contents A and B, and the parent SIGKILLs it at random moments.
 // After every kill the file must load with xg::load and equal A or B exactly; it may be absent
 // only before the first save completed. Kill delays come from a fixed-seed xg::Generator.
-#include <doctest/doctest.h>
+#include "check.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -42,19 +41,6 @@ xg::StateDict make_content(int k) {
   return sd;
 }
 
-bool bytes_equal(const xg::Tensor& a, const xg::Tensor& b) {
-  if (a.dtype() != b.dtype() || a.shape() != b.shape()) return false;
-  const std::size_t bytes = static_cast<std::size_t>(a.numel()) * xg::dtype_size(a.dtype());
-  return std::memcmp(a.raw_data(), b.raw_data(), bytes) == 0;
-}
-
-bool dict_equal(const xg::StateDict& a, const xg::StateDict& b) {
-  if (a.size() != b.size()) return false;
-  for (auto ia = a.begin(), ib = b.begin(); ia != a.end(); ++ia, ++ib)
-    if (ia->first != ib->first || !bytes_equal(ia->second, ib->second)) return false;
-  return true;
-}
-
 // The temporary files xg::save leaves behind when killed (<path>.tmp-XXXXXX).
 std::size_t count_temporaries(const fs::path& dir) {
   std::size_t n = 0;
@@ -81,12 +67,11 @@ std::size_t count_temporaries(const fs::path& dir) {
 
 TEST_CASE("crash safety: SIGKILL during xg::save leaves the old or the new file, never a broken one") {
   const auto t0 = std::chrono::steady_clock::now();
-  const fs::path dir = fs::temp_directory_path() / ("xgrad_crash_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const xgt::TempDir scratch("crash");
+  const fs::path& dir = scratch.path;
   const fs::path path = dir / "ckpt.safetensors";
   const xg::StateDict contents[2] = {make_content(0), make_content(1)};
-  REQUIRE_FALSE(dict_equal(contents[0], contents[1]));
+  REQUIRE_FALSE(xgt::bitwise_equal(contents[0], contents[1]));
 
   // How long one save takes here (to a different file), to spread the kills over a save.
   const fs::path probe = dir / "probe.safetensors";
@@ -148,7 +133,7 @@ TEST_CASE("crash safety: SIGKILL during xg::save leaves the old or the new file,
       failed = true;
       continue;
     }
-    const bool is_a = dict_equal(loaded, contents[0]), is_b = dict_equal(loaded, contents[1]);
+    const bool is_a = xgt::bitwise_equal(loaded, contents[0]), is_b = xgt::bitwise_equal(loaded, contents[1]);
     CHECK_MESSAGE((is_a || is_b), "kill " << kills << ": the file is neither A nor B");
     if (!(is_a || is_b)) failed = true;
     load_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - l0).count();

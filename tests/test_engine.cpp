@@ -77,7 +77,7 @@ TEST_CASE("retain_graph allows a second backward; without it the error is clear"
   y.backward({}, /*retain_graph=*/true);
   y.backward();
   check_values(x.grad(), {12});
-  CHECK_THROWS_WITH_AS(y.backward(), doctest::Contains("second time"), xg::AutogradError);
+  XGT_CHECK_THROWS_MSG(y.backward(), xg::AutogradError, "second time");
 }
 
 TEST_CASE("create_graph gives second derivatives: d2/dx2 x^3 = 6x at several points") {
@@ -134,17 +134,10 @@ TEST_CASE("in-place change of a saved tensor is caught at backward") {
   Tensor w = xg::tensor({3.0, 4.0}, xg::kFloat64);
   const Tensor y = (x * w).sum();
   w.add_(1.0);  // w is saved by mul to compute x's gradient
-  try {
-    y.backward();
-    FAIL("expected an AutogradError");
-  } catch (const xg::AutogradError& e) {
-    const std::string msg = e.what();
-    CHECK(msg.find("'mul'") != std::string::npos);
-    CHECK(msg.find("add_") != std::string::npos);
-  }
+  XGT_CHECK_THROWS_MSG(y.backward(), xg::AutogradError, "'mul'", "add_");
   CHECK_FALSE(x.grad().defined());
   // The failed backward freed nothing: a second try fails the same way, not with "second time".
-  CHECK_THROWS_WITH_AS(y.backward(), doctest::Contains("in-place"), xg::AutogradError);
+  XGT_CHECK_THROWS_MSG(y.backward(), xg::AutogradError, "in-place");
 }
 
 TEST_CASE("in-place on a tensor that requires grad is refused in grad mode, allowed under NoGradGuard") {
@@ -163,14 +156,7 @@ TEST_CASE("DetectAnomalyGuard names the op whose backward produced NaN, with its
   xg::DetectAnomalyGuard anomaly;
   const Tensor y = xg::sqrt(x);  // d/dx sqrt at 0 is inf
   const int line = __LINE__ - 1;
-  try {
-    y.sum().backward();
-    FAIL("expected an anomaly error");
-  } catch (const xg::AutogradError& e) {
-    const std::string msg = e.what();
-    CHECK(msg.find("'sqrt'") != std::string::npos);
-    CHECK(msg.find("test_engine.cpp:" + std::to_string(line)) != std::string::npos);
-  }
+  XGT_CHECK_THROWS_MSG(y.sum().backward(), xg::AutogradError, "'sqrt'", "test_engine.cpp:" + std::to_string(line));
 }
 
 TEST_CASE("without anomaly mode the same backward just yields inf") {
@@ -211,8 +197,7 @@ TEST_CASE("autograd::grad refuses an unused input before doing any work") {
   Tensor x = f64({1, 2}, {2});
   Tensor unused = f64({3}, {1});
   const Tensor y = (x * x).sum();
-  CHECK_THROWS_WITH_AS(xg::autograd::grad({y}, {x, unused}), doctest::Contains("input 1 (shape [1]) was not used"),
-                       xg::AutogradError);
+  XGT_CHECK_THROWS_MSG(xg::autograd::grad({y}, {x, unused}), xg::AutogradError, "input 1 (shape [1]) was not used");
   const auto g = xg::autograd::grad({y}, {x, unused}, {}, false, false, /*allow_unused=*/true);  // the graph is intact
   check_values(g[0], {2, 4});
   CHECK_FALSE(g[1].defined());

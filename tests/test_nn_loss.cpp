@@ -7,11 +7,7 @@ using xgt::check_values;
 namespace F = xg::nn::functional;
 
 namespace {
-Tensor seq(const xg::Shape& s, double a, double b, double c, bool rg = true) {
-  std::vector<double> v;
-  for (std::int64_t i = 0; i < s.numel(); ++i) v.push_back(a + b * static_cast<double>(i) + c * static_cast<double>(i * i));
-  return xg::from_vector(v, s, rg);
-}
+using xgt::seq;
 const Tensor targets = xg::from_vector(std::vector<std::int64_t>{2, 0, 1, 2}, {4});
 const Tensor class_w = xg::tensor({0.2, 1.0, 3.0}, xg::kFloat64);
 
@@ -65,10 +61,11 @@ TEST_CASE("nn: cross_entropy by hand, stability at +-1e4, nll_loss, and clear er
   const Tensor t01 = xg::from_vector(std::vector<std::int64_t>{1, 1}, {2});
   check_values(F::cross_entropy(extreme, t01).to(xg::kFloat64), {1e4}, 1e-6);
   check_values(F::nll_loss(xg::log_softmax(seq({4, 3}, 0.5, -0.3, 0.04, false), 1), targets), {1.0609087340817973}, 1e-12);
-  CHECK_THROWS_WITH_AS(F::cross_entropy(seq({4, 3}, 0, 1, 0), xg::from_vector(std::vector<std::int64_t>{0, 3, 1, 2}, {4})),
-                       doctest::Contains("target 3 of sample 1 is out of range for 3 classes"), xg::IndexError);
-  CHECK_THROWS_WITH_AS(F::cross_entropy(seq({4, 3}, 0, 1, 0), xg::zeros({4}, xg::kFloat64)),
-                       doctest::Contains("int64 class indices"), xg::DTypeError);
+  XGT_CHECK_THROWS_MSG(
+      F::cross_entropy(seq({4, 3}, 0, 1, 0), xg::from_vector(std::vector<std::int64_t>{0, 3, 1, 2}, {4})),
+      xg::IndexError, "target 3 of sample 1 is out of range for 3 classes");
+  XGT_CHECK_THROWS_MSG(F::cross_entropy(seq({4, 3}, 0, 1, 0), xg::zeros({4}, xg::kFloat64)), xg::DTypeError,
+                       "int64 class indices");
   CHECK_THROWS_AS(F::cross_entropy(seq({4, 3}, 0, 1, 0), xg::narrow(targets, 0, 0, 3)), xg::ShapeError);
 }
 
@@ -89,8 +86,9 @@ TEST_CASE("nn: binary cross-entropy (probabilities and logits with pos_weight) m
   const auto v = F::binary_cross_entropy_with_logits(big, xg::tensor({1.0, 1.0}, xg::kFloat32), {}, {}, F::Reduction::None).to_vector<double>();
   CHECK(v[0] == doctest::Approx(0).epsilon(1e-6));
   CHECK(v[1] == doctest::Approx(100).epsilon(1e-6));
-  CHECK_THROWS_WITH_AS(F::binary_cross_entropy(xg::tensor({0.5, 1.5}, xg::kFloat64), xg::tensor({0.0, 1.0}, xg::kFloat64)),
-                       doctest::Contains("element 1 is 1.5"), xg::ValueError);
+  XGT_CHECK_THROWS_MSG(
+      F::binary_cross_entropy(xg::tensor({0.5, 1.5}, xg::kFloat64), xg::tensor({0.0, 1.0}, xg::kFloat64)),
+      xg::ValueError, "element 1 is 1.5");
 }
 
 TEST_CASE("nn: mse and l1 losses by hand, with reductions") {

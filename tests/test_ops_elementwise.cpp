@@ -214,4 +214,18 @@ TEST_CASE("int64 arithmetic works without gradients") {
 TEST_CASE("softplus is linear above its threshold and stable for large inputs") {
   const Tensor x = xg::tensor({30.0, 100.0, -100.0}, xg::kFloat64);
   check_values(xg::softplus(x), {30, 100, std::log1p(std::exp(-100.0))}, 1e-14);
+
+  // Above the threshold (β·x > threshold) softplus is x itself: its gradient is exactly 1 and its
+  // second derivative 0. Default threshold 20 with β = 1 and β = 2, and a threshold of 5.
+  Tensor above = f64({25, 30.5, 100}, {3});
+  xg::softplus(above).sum().backward();
+  check_values(above.grad(), {1, 1, 1}, 0.0);
+  Tensor above2 = f64({12, 15}, {2});  // β·x = 24, 30
+  xg::softplus(above2, 2.0).sum().backward();
+  check_values(above2.grad(), {1, 1}, 0.0);
+  check_values(xg::softplus(f64({6, 7.5}, {2}, false), 1.0, 5.0), {6, 7.5}, 0.0);
+  check_grads([](const std::vector<Tensor>& in) { return xg::softplus(in[0]); }, {f64({25, 30.5, 100}, {3})});
+  check_grads([](const std::vector<Tensor>& in) { return xg::softplus(in[0], 2.0); }, {f64({12, 15}, {2})});
+  check_grads([](const std::vector<Tensor>& in) { return xg::softplus(in[0], 1.0, 5.0) * in[0]; },
+              {f64({6, 7.5, -1, 0.5}, {4})});
 }

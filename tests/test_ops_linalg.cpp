@@ -8,22 +8,23 @@ using xgt::check_values;
 using xgt::f64;
 
 namespace {
-Tensor seq(const xg::Shape& s, double scale = 0.1) {
-  std::vector<double> v;
-  for (std::int64_t i = 0; i < s.numel(); ++i) v.push_back(-0.7 + scale * static_cast<double>(i) + 0.002 * static_cast<double>(i * i));
-  return xg::from_vector(v, s, true);
-}
+// -0.7 + scale·i + 0.002·i² at flat index i.
+Tensor seq(const xg::Shape& s, double scale = 0.1) { return xgt::seq(s, -0.7, scale, 0.002); }
 }  // namespace
 
 TEST_CASE("matmul 2-D by hand, gradients by hand") {
-  Tensor a = f64({1, 2, 3, 4, 5, 6}, {2, 3});
-  Tensor b = f64({1, 0, 0, 1, 1, 1}, {3, 2});
-  const Tensor c = xg::matmul(a, b);
-  check_shape(c, {2, 2});
-  check_values(c, {4, 5, 10, 11});
-  c.sum().backward();
-  check_values(a.grad(), {1, 1, 2, 1, 1, 2});  // row sums of b
-  check_values(b.grad(), {5, 5, 7, 7, 9, 9});  // column sums of a
+  // mm, the 2-D-only form, gives the same values and gradients.
+  for (const bool use_mm : {false, true}) {
+    CAPTURE(use_mm);
+    Tensor a = f64({1, 2, 3, 4, 5, 6}, {2, 3});
+    Tensor b = f64({1, 0, 0, 1, 1, 1}, {3, 2});
+    const Tensor c = use_mm ? xg::mm(a, b) : xg::matmul(a, b);
+    check_shape(c, {2, 2});
+    check_values(c, {4, 5, 10, 11});
+    c.sum().backward();
+    check_values(a.grad(), {1, 1, 2, 1, 1, 2});  // row sums of b
+    check_values(b.grad(), {5, 5, 7, 7, 9, 9});  // column sums of a
+  }
 }
 
 TEST_CASE("matmul: 1-D and batched forms match torch.matmul shapes and values") {
@@ -46,6 +47,8 @@ TEST_CASE("matmul: 1-D and batched forms match torch.matmul shapes and values") 
 
 TEST_CASE("matmul gradients: gradcheck and gradgradcheck in every form") {
   check_grads([](const std::vector<Tensor>& in) { return xg::matmul(in[0], in[1]); }, {seq({2, 3}), seq({3, 4})});
+  check_grads([](const std::vector<Tensor>& in) { return xg::mm(in[0], in[1]); }, {seq({2, 3}), seq({3, 4})});
+  check_grads([](const std::vector<Tensor>& in) { return xg::mm(in[0], in[0]); }, {seq({3, 3})});
   check_grads([](const std::vector<Tensor>& in) { return xg::matmul(in[0], in[1]); }, {seq({3}), seq({3})});
   check_grads([](const std::vector<Tensor>& in) { return xg::matmul(in[0], in[1]); }, {seq({3}), seq({3, 2})});
   check_grads([](const std::vector<Tensor>& in) { return xg::matmul(in[0], in[1]); }, {seq({2, 3}), seq({3})});

@@ -54,6 +54,17 @@ TEST_CASE("var and std: unbiased and biased, by hand") {
   check_values(y.grad(), {(1 - 7. / 3), (2 - 7. / 3), (4 - 7. / 3)});
   check_grads([](const std::vector<Tensor>& in) { return xg::var(in[0], {1}); }, {m234()});
   check_grads([](const std::vector<Tensor>& in) { return xg::std(in[0], {0, 2}, false, true); }, {m234()});
+
+  // The all-elements overloads. y = [1, 2, 4]: var 7/3, std √(7/3), whose gradient is
+  // (y − mean) / ((n − 1)·std).
+  Tensor z = f64({1, 2, 4}, {3});
+  const double sd = std::sqrt(7.0 / 3);
+  check_values(xg::std(z), {sd});
+  xg::std(z).backward();
+  check_values(z.grad(), {(1 - 7. / 3) / (2 * sd), (2 - 7. / 3) / (2 * sd), (4 - 7. / 3) / (2 * sd)});
+  check_grads([](const std::vector<Tensor>& in) { return xg::var(in[0]); }, {m234()});
+  check_grads([](const std::vector<Tensor>& in) { return xg::std(in[0]); }, {m234()});
+  check_grads([](const std::vector<Tensor>& in) { return xg::var(in[0]) * xg::std(in[0]); }, {f64({1, 2, 4}, {3})});
 }
 
 TEST_CASE("prod: value and gradient, including zeros") {
@@ -69,6 +80,15 @@ TEST_CASE("prod: value and gradient, including zeros") {
   check_values(zz.grad(), {0, 0, 0});
   check_values(xg::prod(m23(), 1), {6, 120});
   check_grads([](const std::vector<Tensor>& in) { return xg::prod(in[0], 1); }, {m234()});
+  // The all-elements overload, on inputs without zeros: 1.5·(−0.5)·2·0.75·(−1.25)·3 = 4.21875,
+  // gradient prod / x.
+  Tensor p = f64({1.5, -0.5, 2, 0.75, -1.25, 3}, {2, 3});
+  check_values(xg::prod(p), {4.21875});
+  xg::prod(p).backward();
+  check_values(p.grad(), {4.21875 / 1.5, 4.21875 / -0.5, 4.21875 / 2, 4.21875 / 0.75, 4.21875 / -1.25, 4.21875 / 3});
+  check_grads([](const std::vector<Tensor>& in) { return xg::prod(in[0]); },
+              {f64({1.5, -0.5, 2, 0.75, -1.25, 3}, {2, 3})});
+  check_grads([](const std::vector<Tensor>& in) { return xg::prod(in[0]); }, {f64({0.9, 1.1, -0.8, 1.2}, {4})});
   // At an exact zero the first derivative is right; second derivatives there are not supported.
   const auto with_zero = xg::gradcheck([](const std::vector<Tensor>& in) { return xg::prod(in[0], 0, true); },
                                        {f64({0.5, 2, 0, 3, 1.5, 0.25}, {2, 3})});
@@ -103,6 +123,20 @@ TEST_CASE("norm p = 1, 2, inf: values and gradients") {
   check_grads([](const std::vector<Tensor>& in) { return xg::norm(in[0], 2, {2}); }, {m234()});
   check_grads([](const std::vector<Tensor>& in) { return xg::norm(in[0], 1, {0}); }, {m234()});
   check_grads([](const std::vector<Tensor>& in) { return xg::norm(in[0], INFINITY, {1}); }, {m234()});
+
+  // The all-elements overloads norm(x) and norm(x, p): for [3, −4] the 1-norm's gradient is
+  // sign(x), the ∞-norm's is sign(x) at the largest |x| and 0 elsewhere.
+  Tensor n1 = f64({3, -4}, {2});
+  xg::norm(n1, 1).backward();
+  check_values(n1.grad(), {1, -1});
+  Tensor ninf = f64({3, -4}, {2});
+  xg::norm(ninf, INFINITY).backward();
+  check_values(ninf.grad(), {0, -1});
+  check_grads([](const std::vector<Tensor>& in) { return xg::norm(in[0]); }, {m234()});
+  check_grads([](const std::vector<Tensor>& in) { return in[0].norm(); }, {f64({3, -4}, {2})});
+  check_grads([](const std::vector<Tensor>& in) { return xg::norm(in[0], 2); }, {m234()});
+  check_grads([](const std::vector<Tensor>& in) { return xg::norm(in[0], 1); }, {m234()});
+  check_grads([](const std::vector<Tensor>& in) { return xg::norm(in[0], INFINITY); }, {m234()});
 }
 
 TEST_CASE("max/min: values, indices, and gradients to the extreme element") {

@@ -6,7 +6,7 @@ lecture's EMA momentum, Adam with eps inside the square root, the inverse-time d
 Run: /usr/bin/python3 tests/reference/optim_reference.py
 and paste the printed C++ initializers into the tests (the test suite does not need PyTorch).
 
-The small fixed problem (also in tests/test_optim.cpp, `problem_loss`):
+The small fixed problem (also in tests/check.h, `xgt::problem_loss`):
     theta0 = [0.5, -1.5, 2.0]
     L(theta) = sum(0.5 * a * (theta - c)**2) + 0.05 * sum(theta**4),  a = [1, 10, 0.5], c = [1, -2, 0.5]
 Each trajectory is theta after each of 6 steps.

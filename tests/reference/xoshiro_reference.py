@@ -2,7 +2,7 @@
 """Independent reference for xg::Generator: xoshiro256** seeded through splitmix64.
 
 Prints the first values of Generator(seed).next_u64() (and the derived uniform() doubles) so the
-numbers pinned in tests/test_tensor.cpp can be re-derived without the C++ code:
+numbers pinned in tests/test_tensor_random.cpp can be re-derived without the C++ code:
 
     /usr/bin/python3 tests/reference/xoshiro_reference.py [seed] [count]
 """
