@@ -7,7 +7,7 @@
 
 #include <xgrad.h>
 
-#include "experiments_a_util.h"
+#include "shared/synthetic_data.h"
 
 namespace xg::experiments {
 
@@ -16,22 +16,6 @@ namespace {
 constexpr double kLo = -2.5, kHi = 6.0;
 
 double curve(double x) { return -std::pow(x, 4) + 7 * std::pow(x, 3) - 5 * x * x - 31 * x + 30; }
-
-struct Sample {
-  Tensor x, y;  // float64 [n, 1], raw units
-};
-
-// stratified: one x uniform in each of n equal bins of [kLo, kHi] (the sample covers the range,
-// so dev points are not extrapolations far outside the training points); else x ~ U[kLo, kHi].
-Sample draw(std::int64_t n, double noise_sd, Generator& g, bool stratified) {
-  std::vector<double> xs(n), ys(n);
-  const double h = (kHi - kLo) / static_cast<double>(stratified ? n : 1);
-  for (std::int64_t i = 0; i < n; ++i) {
-    xs[i] = kLo + h * (static_cast<double>(stratified ? i : 0) + g.uniform());
-    ys[i] = curve(xs[i]) + noise_sd * g.normal();
-  }
-  return {from_vector(xs, {n, 1}), from_vector(ys, {n, 1})};
-}
 
 // Columns z, z², …, z^d of the standardized x, each column then standardized with the training
 // columns' mean and std (this keeps gradient descent well conditioned; it is an affine change of
@@ -94,7 +78,10 @@ BiasVarianceResult run_bias_variance(const RunOptions& o) {
 
   Generator g(2024);
   for (int rep = 0; rep < repeats; ++rep) {
-    const Sample tr = draw(n_train, noise_sd, g, true), dv = draw(n_dev, noise_sd, g, false);
+    // float64 [n, 1] in raw units. The training sample is stratified over [kLo, kHi] (it covers the
+    // range, so dev points are not extrapolations far outside the training points).
+    const auto tr = examples::noisy_samples(curve, n_train, kLo, kHi, noise_sd, g, /*stratified=*/true);
+    const auto dv = examples::noisy_samples(curve, n_dev, kLo, kHi, noise_sd, g, /*stratified=*/false);
     // Standardize x and y with the training sample's statistics.
     const double xm = mean(tr.x).item<double>(), xs = std(tr.x, {0}, false, false).item<double>();
     const double ym = mean(tr.y).item<double>(), ys = std(tr.y, {0}, false, false).item<double>();
