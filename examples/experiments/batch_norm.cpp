@@ -63,11 +63,12 @@ BatchNormResult run_batch_norm(const RunOptions& o) {
     }
   }
 
-  plot(dir + "/batch_norm.png",
-       {Chart{"dev accuracy", "epoch", "accuracy", false, false,
-              {{csv.path(), 2, 4, "plain", "$1 == 0"}, {csv.path(), 2, 4, "batch norm", "$1 == 1"}}},
-        Chart{"training loss", "epoch", "cross-entropy", false, true,
-              {{csv.path(), 2, 3, "plain", "$1 == 0"}, {csv.path(), 2, 3, "batch norm", "$1 == 1"}}}},
+  // CSV column `column` against the epoch, one line per network
+  auto by_epoch = [&](const std::string& title, const std::string& ylabel, int column, bool logy) {
+    return Chart{title, "epoch", ylabel, false, logy,
+                 {{csv.path(), 2, column, "plain", "$1 == 0"}, {csv.path(), 2, column, "batch norm", "$1 == 1"}}};
+  };
+  plot(dir + "/batch_norm.png", {by_epoch("dev accuracy", "accuracy", 4, false), by_epoch("training loss", "cross-entropy", 3, true)},
        o.quiet);
 
   if (!o.quiet) {

@@ -73,16 +73,14 @@ BatchSizeResult run_batch_size(const RunOptions& o) {
     r.runs.push_back(std::move(run));
   }
 
-  std::vector<Series> by_step, by_time;
+  Chart by_step{"training loss vs update steps", "update steps", "training-set cross-entropy", true, true, {}};
+  Chart by_time{"training loss vs wall time", "training seconds", "training-set cross-entropy", true, true, {}};
   for (std::int64_t B : sizes) {
     const std::string title = B == m ? fmt::format("B = m = {}", m) : fmt::format("B = {}", B);
-    by_step.push_back({csv.path(), 2, 4, title, fmt::format("$1 == {} && $2 > 0", B)});
-    by_time.push_back({csv.path(), 3, 4, title, fmt::format("$1 == {} && $2 > 0", B)});
+    by_step.series.push_back({csv.path(), 2, 4, title, fmt::format("$1 == {} && $2 > 0", B)});
+    by_time.series.push_back({csv.path(), 3, 4, title, fmt::format("$1 == {} && $2 > 0", B)});
   }
-  plot(dir + "/batch_size.png",
-       {Chart{"training loss vs update steps", "update steps", "training-set cross-entropy", true, true, by_step},
-        Chart{"training loss vs wall time", "training seconds", "training-set cross-entropy", true, true, by_time}},
-       o.quiet);
+  plot(dir + "/batch_size.png", {by_step, by_time}, o.quiet);
 
   if (!o.quiet) {
     fmt::print("Batch size on {}: MLP 784-{}-10 ReLU, plain SGD with fixed lr {} for every B, {} epochs,\n"

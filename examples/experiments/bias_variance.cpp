@@ -110,11 +110,14 @@ BiasVarianceResult run_bias_variance(const RunOptions& o) {
   Csv lam(dir + "/lambda.csv", {"lambda", "train_mse", "dev_mse"});
   // λ = 0 cannot sit on a log axis: the CSV keeps it, the chart shows λ > 0 only.
   for (std::size_t i = 0; i < r.lambdas.size(); ++i) lam.row({r.lambdas[i], r.sweep_train_mse[i], r.sweep_dev_mse[i]});
+  // train and dev MSE (columns 2 and 3) against column 1 of `csv`
+  auto train_dev = [](const std::string& title, const std::string& xlabel, bool logx, const Csv& csv, const std::string& filter) {
+    return Chart{title, xlabel, "MSE (standardized y)", logx, true,
+                 {{csv.path(), 1, 2, "train", filter}, {csv.path(), 1, 3, "dev", filter}}};
+  };
   plot(dir + "/bias_variance.png",
-       {Chart{"train vs dev error by degree", "polynomial degree", "MSE (standardized y)", false, true,
-              {{deg.path(), 1, 2, "train", ""}, {deg.path(), 1, 3, "dev", ""}}},
-        Chart{fmt::format("degree {}: L2 sweep of J(theta)", r.sweep_degree), "lambda", "MSE (standardized y)", true, true,
-              {{lam.path(), 1, 2, "train", "$1 > 0"}, {lam.path(), 1, 3, "dev", "$1 > 0"}}}},
+       {train_dev("train vs dev error by degree", "polynomial degree", false, deg, ""),
+        train_dev(fmt::format("degree {}: L2 sweep of J(theta)", r.sweep_degree), "lambda", true, lam, "$1 > 0")},
        o.quiet);
 
   if (!o.quiet) {

@@ -274,7 +274,8 @@ OptimizersResult run_optimizers(const RunOptions& o) {
   Csv sc(dir + "/schedules.csv", {"schedule", "epoch", "lr"});
   Chart cs{"Learning-rate schedules from 0.1", "epoch", "learning rate", false, false, {}};
   for (std::size_t k = 0; k < res.schedules.size(); ++k) {
-    for (std::size_t e = 0; e < res.schedules[k].lr.size(); ++e) sc.row({static_cast<double>(k), static_cast<double>(e), res.schedules[k].lr[e]});
+    for (std::size_t e = 0; e < res.schedules[k].lr.size(); ++e)
+      sc.row({static_cast<double>(k), static_cast<double>(e), res.schedules[k].lr[e]});
     cs.series.push_back({sc.path(), 2, 3, res.schedules[k].name, fmt::format("$1 == {}", k)});
   }
   plot(dir + "/schedules.png", {cs}, o.quiet);

@@ -54,16 +54,13 @@ RegularizationResult run_regularization(const RunOptions& o) {
     run.gap = run.final_train_acc - run.final_dev_acc;
   }
 
-  std::vector<Series> train_series, dev_series;
+  Chart train_acc{"train accuracy", "epoch", "accuracy", false, false, {}}, dev_acc{"dev accuracy", "epoch", "accuracy", false, false, {}};
   for (std::size_t ri = 0; ri < r.runs.size(); ++ri) {
     const std::string f = fmt::format("$1 == {}", ri);
-    train_series.push_back({csv.path(), 2, 4, r.runs[ri].name, f});
-    dev_series.push_back({csv.path(), 2, 5, r.runs[ri].name, f});
+    train_acc.series.push_back({csv.path(), 2, 4, r.runs[ri].name, f});
+    dev_acc.series.push_back({csv.path(), 2, 5, r.runs[ri].name, f});
   }
-  plot(dir + "/regularization.png",
-       {Chart{"train accuracy", "epoch", "accuracy", false, false, train_series},
-        Chart{"dev accuracy", "epoch", "accuracy", false, false, dev_series}},
-       o.quiet);
+  plot(dir + "/regularization.png", {train_acc, dev_acc}, o.quiet);
 
   if (!o.quiet) {
     fmt::print("Regularization on {}: MLP 784-{}-{}-10 ReLU ({} parameters), SGD lr {} momentum {} (PyTorch's), batch {}, {} epochs.\n"
