@@ -119,8 +119,8 @@ void plot_paths(const std::string& png, const std::vector<Problem>& pbs, const s
          << fmt::format("f(x,y) = {}\n", pb.gnuplot_f)
          << "splot f(x,y) nosurface lc rgb '#b0b0b0' notitle";
       for (std::size_t r = 0; r < rules().size(); ++r)
-        gp << fmt::format(", '{}' every ::1 using 3:(($1 == {}) ? $4 : 1/0):(0) with lines lw 1.5 nocontour title '{}'", csvs[i], r,
-                          rules()[r].first);
+        gp << fmt::format(", '{}' every ::1 using 3:(($1 == {}) ? $4 : 1/0):(0) with lines lt {} lw 1.5 nocontour title '{}'", csvs[i],
+                          r, r + 1, rules()[r].first);  // lt 1..7: a colour of its own for each optimizer
       gp << "\n";
     }
     gp << "unset multiplot\n";
