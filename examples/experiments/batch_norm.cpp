@@ -4,7 +4,9 @@
 
 #include <xgrad.h>
 
-#include "experiments_a_util.h"
+#include "fashion_mnist_subset.h"
+#include "shared/mlp.h"
+#include "training.h"
 
 namespace xg::experiments {
 
@@ -15,7 +17,7 @@ BatchNormResult run_batch_norm(const RunOptions& o) {
   const std::int64_t width = 100, batch = 64;
   const double lr = 0.05;
 
-  const util_a::SmallData d = util_a::small_fashion_mnist(n_train, n_dev, 3);
+  const TrainDev d = fashion_mnist_train_dev(n_train, n_dev, 3);
   BatchNormResult r;
   r.epochs = epochs;
   r.synthetic = d.synthetic;
@@ -30,13 +32,13 @@ BatchNormResult run_batch_norm(const RunOptions& o) {
   Csv csv(dir + "/epochs.csv", {"batch_norm", "epoch", "train_loss", "dev_acc", "first_layer_grad_norm"});
   for (BatchNormRun* run : {&r.plain, &r.bn}) {
     manual_seed(5);  // the linear layers start from the same weights in both runs
-    auto net = util_a::make_mlp({sizes, "sigmoid", run->batch_norm, 0});
-    auto& first = dynamic_cast<nn::Linear&>((*net)[0]);
+    auto net = examples::make_mlp({.widths = sizes, .activation = "sigmoid", .batch_norm = run->batch_norm});
+    const nn::Linear& first = *examples::linear_layers(*net).front();
     optim::SGD opt(net->parameters(), optim::SGDOptions(lr));
     // drop_last: a tiny last batch would give batch norm noisy statistics (and a noisy running update)
     data::DataLoader loader(d.train, batch, /*shuffle=*/true, /*drop_last=*/true, Generator(9));
     auto record = [&](int epoch, double grad) {
-      const auto tr = util_a::evaluate(*net, d.train), dv = util_a::evaluate(*net, d.dev);
+      const auto tr = evaluate(*net, d.train), dv = evaluate(*net, d.dev);
       run->train_loss.push_back(tr.loss);
       run->dev_acc.push_back(dv.accuracy);
       csv.row({run->batch_norm ? 1.0 : 0.0, double(epoch), tr.loss, dv.accuracy, grad});
@@ -46,7 +48,7 @@ BatchNormResult run_batch_norm(const RunOptions& o) {
       net->train();
       double grad_sum = 0;
       int steps = 0;
-      const util_a::Stopwatch sw;
+      const Stopwatch sw;
       for (auto [x, y] : loader) {
         opt.zero_grad();
         const Tensor loss = nn::functional::cross_entropy((*net)(x), y);
@@ -61,11 +63,12 @@ BatchNormResult run_batch_norm(const RunOptions& o) {
     }
   }
 
-  plot(dir + "/batch_norm.png",
-       {Chart{"dev accuracy", "epoch", "accuracy", false, false,
-              {{csv.path(), 2, 4, "plain", "$1 == 0"}, {csv.path(), 2, 4, "batch norm", "$1 == 1"}}},
-        Chart{"training loss", "epoch", "cross-entropy", false, true,
-              {{csv.path(), 2, 3, "plain", "$1 == 0"}, {csv.path(), 2, 3, "batch norm", "$1 == 1"}}}},
+  // CSV column `column` against the epoch, one line per network
+  auto by_epoch = [&](const std::string& title, const std::string& ylabel, int column, bool logy) {
+    return Chart{title, "epoch", ylabel, false, logy,
+                 {{csv.path(), 2, column, "plain", "$1 == 0"}, {csv.path(), 2, column, "batch norm", "$1 == 1"}}};
+  };
+  plot(dir + "/batch_norm.png", {by_epoch("dev accuracy", "accuracy", 4, false), by_epoch("training loss", "cross-entropy", 3, true)},
        o.quiet);
 
   if (!o.quiet) {

@@ -6,7 +6,9 @@
 
 #include <xgrad.h>
 
-#include "experiments_a_util.h"
+#include "fashion_mnist_subset.h"
+#include "shared/mlp.h"
+#include "training.h"
 
 namespace xg::experiments {
 
@@ -23,7 +25,7 @@ BatchSizeResult run_batch_size(const RunOptions& o) {
   const double lr = 0.02;  // the same fixed lr for every batch size
   const int points_per_epoch = 20;  // curve resolution (evaluations are not timed)
 
-  const util_a::SmallData d = util_a::small_fashion_mnist(m, n_dev, 21);
+  const TrainDev d = fashion_mnist_train_dev(m, n_dev, 21);
   BatchSizeResult r;
   r.m = m;
   r.epochs = epochs;
@@ -36,12 +38,12 @@ BatchSizeResult run_batch_size(const RunOptions& o) {
     run.batch_size = B;
     run.lr = lr;
     manual_seed(1);  // the same initial weights for every batch size
-    auto net = util_a::make_mlp({{784, hidden, 10}, "relu", false, 0});
+    auto net = examples::make_mlp({.widths = {784, hidden, 10}});
     optim::SGD opt(net->parameters(), optim::SGDOptions(lr));
     data::DataLoader loader(d.train, B, /*shuffle=*/true, /*drop_last=*/false, Generator(4));
     const std::int64_t every = std::max<std::int64_t>(1, loader.num_batches() / points_per_epoch);
     auto record = [&](double epoch_frac) {
-      const double loss = util_a::evaluate(*net, d.train).loss;
+      const double loss = evaluate(*net, d.train).loss;
       run.step.push_back(run.total_steps);
       run.time.push_back(run.seconds);
       run.train_loss.push_back(loss);
@@ -50,7 +52,7 @@ BatchSizeResult run_batch_size(const RunOptions& o) {
     record(0);
     for (int epoch = 1; epoch <= epochs; ++epoch) {
       std::int64_t batches = 0;
-      util_a::Stopwatch sw;
+      Stopwatch sw;
       for (auto [x, y] : loader) {
         opt.zero_grad();
         const Tensor loss = nn::functional::cross_entropy((*net)(x), y);
@@ -61,26 +63,24 @@ BatchSizeResult run_batch_size(const RunOptions& o) {
         if (run.total_steps % every == 0 || batches == loader.num_batches()) {
           run.seconds += sw.seconds();
           record(epoch - 1 + double(batches) / double(loader.num_batches()));
-          sw = util_a::Stopwatch();
+          sw = Stopwatch();
         }
       }
       if (epoch == 1) run.steps_per_epoch = batches;
     }
     run.final_train_loss = run.train_loss.back();
-    run.final_dev_acc = util_a::evaluate(*net, d.dev).accuracy;
+    run.final_dev_acc = evaluate(*net, d.dev).accuracy;
     r.runs.push_back(std::move(run));
   }
 
-  std::vector<Series> by_step, by_time;
+  Chart by_step{"training loss vs update steps", "update steps", "training-set cross-entropy", true, true, {}};
+  Chart by_time{"training loss vs wall time", "training seconds", "training-set cross-entropy", true, true, {}};
   for (std::int64_t B : sizes) {
     const std::string title = B == m ? fmt::format("B = m = {}", m) : fmt::format("B = {}", B);
-    by_step.push_back({csv.path(), 2, 4, title, fmt::format("$1 == {} && $2 > 0", B)});
-    by_time.push_back({csv.path(), 3, 4, title, fmt::format("$1 == {} && $2 > 0", B)});
+    by_step.series.push_back({csv.path(), 2, 4, title, fmt::format("$1 == {} && $2 > 0", B)});
+    by_time.series.push_back({csv.path(), 3, 4, title, fmt::format("$1 == {} && $2 > 0", B)});
   }
-  plot(dir + "/batch_size.png",
-       {Chart{"training loss vs update steps", "update steps", "training-set cross-entropy", true, true, by_step},
-        Chart{"training loss vs wall time", "training seconds", "training-set cross-entropy", true, true, by_time}},
-       o.quiet);
+  plot(dir + "/batch_size.png", {by_step, by_time}, o.quiet);
 
   if (!o.quiet) {
     fmt::print("Batch size on {}: MLP 784-{}-10 ReLU, plain SGD with fixed lr {} for every B, {} epochs,\n"

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "common.h"
+#include "harness.h"
 
 namespace xg::experiments {
 

@@ -7,7 +7,7 @@
 
 #include <xgrad.h>
 
-#include "experiments_a_util.h"
+#include "shared/synthetic_data.h"
 
 namespace xg::experiments {
 
@@ -16,22 +16,6 @@ namespace {
 constexpr double kLo = -2.5, kHi = 6.0;
 
 double curve(double x) { return -std::pow(x, 4) + 7 * std::pow(x, 3) - 5 * x * x - 31 * x + 30; }
-
-struct Sample {
-  Tensor x, y;  // float64 [n, 1], raw units
-};
-
-// stratified: one x uniform in each of n equal bins of [kLo, kHi] (the sample covers the range,
-// so dev points are not extrapolations far outside the training points); else x ~ U[kLo, kHi].
-Sample draw(std::int64_t n, double noise_sd, Generator& g, bool stratified) {
-  std::vector<double> xs(n), ys(n);
-  const double h = (kHi - kLo) / static_cast<double>(stratified ? n : 1);
-  for (std::int64_t i = 0; i < n; ++i) {
-    xs[i] = kLo + h * (static_cast<double>(stratified ? i : 0) + g.uniform());
-    ys[i] = curve(xs[i]) + noise_sd * g.normal();
-  }
-  return {from_vector(xs, {n, 1}), from_vector(ys, {n, 1})};
-}
 
 // Columns z, z², …, z^d of the standardized x, each column then standardized with the training
 // columns' mean and std (this keeps gradient descent well conditioned; it is an affine change of
@@ -94,7 +78,10 @@ BiasVarianceResult run_bias_variance(const RunOptions& o) {
 
   Generator g(2024);
   for (int rep = 0; rep < repeats; ++rep) {
-    const Sample tr = draw(n_train, noise_sd, g, true), dv = draw(n_dev, noise_sd, g, false);
+    // float64 [n, 1] in raw units. The training sample is stratified over [kLo, kHi] (it covers the
+    // range, so dev points are not extrapolations far outside the training points).
+    const auto tr = examples::noisy_samples(curve, n_train, kLo, kHi, noise_sd, g, /*stratified=*/true);
+    const auto dv = examples::noisy_samples(curve, n_dev, kLo, kHi, noise_sd, g, /*stratified=*/false);
     // Standardize x and y with the training sample's statistics.
     const double xm = mean(tr.x).item<double>(), xs = std(tr.x, {0}, false, false).item<double>();
     const double ym = mean(tr.y).item<double>(), ys = std(tr.y, {0}, false, false).item<double>();
@@ -123,11 +110,14 @@ BiasVarianceResult run_bias_variance(const RunOptions& o) {
   Csv lam(dir + "/lambda.csv", {"lambda", "train_mse", "dev_mse"});
   // λ = 0 cannot sit on a log axis: the CSV keeps it, the chart shows λ > 0 only.
   for (std::size_t i = 0; i < r.lambdas.size(); ++i) lam.row({r.lambdas[i], r.sweep_train_mse[i], r.sweep_dev_mse[i]});
+  // train and dev MSE (columns 2 and 3) against column 1 of `csv`
+  auto train_dev = [](const std::string& title, const std::string& xlabel, bool logx, const Csv& csv, const std::string& filter) {
+    return Chart{title, xlabel, "MSE (standardized y)", logx, true,
+                 {{csv.path(), 1, 2, "train", filter}, {csv.path(), 1, 3, "dev", filter}}};
+  };
   plot(dir + "/bias_variance.png",
-       {Chart{"train vs dev error by degree", "polynomial degree", "MSE (standardized y)", false, true,
-              {{deg.path(), 1, 2, "train", ""}, {deg.path(), 1, 3, "dev", ""}}},
-        Chart{fmt::format("degree {}: L2 sweep of J(theta)", r.sweep_degree), "lambda", "MSE (standardized y)", true, true,
-              {{lam.path(), 1, 2, "train", "$1 > 0"}, {lam.path(), 1, 3, "dev", "$1 > 0"}}}},
+       {train_dev("train vs dev error by degree", "polynomial degree", false, deg, ""),
+        train_dev(fmt::format("degree {}: L2 sweep of J(theta)", r.sweep_degree), "lambda", true, lam, "$1 > 0")},
        o.quiet);
 
   if (!o.quiet) {

@@ -4,7 +4,7 @@
 // degree (underfit → good fit near 4 → overfit), then an L2 λ sweep of J(θ) on the highest degree.
 #include <vector>
 
-#include "common.h"
+#include "harness.h"
 
 namespace xg::experiments {
 

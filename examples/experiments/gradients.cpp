@@ -9,6 +9,9 @@
 
 #include <xgrad.h>
 
+#include "shared/mlp.h"
+#include "shared/synthetic_data.h"
+
 namespace xg::experiments {
 
 namespace {
@@ -16,21 +19,14 @@ namespace {
 namespace nn = xg::nn;
 namespace optim = xg::optim;
 
-// depth hidden layers fc0..fc{depth-1} of width `width` with activations act0.., then the
-// output layer fc{depth}.
+// depth hidden layers fc1..fc{depth} of width `width` with activations act1..act{depth}, then the
+// output layer `out`.
 std::shared_ptr<nn::Sequential> deep_mlp(int depth, std::int64_t in, std::int64_t width, std::int64_t out,
                                          const std::string& activation, DType dtype) {
-  auto net = std::make_shared<nn::Sequential>();
-  for (int k = 0; k < depth; ++k) {
-    net->push_back(fmt::format("fc{}", k), std::make_shared<nn::Linear>(k == 0 ? in : width, width, true, dtype));
-    std::shared_ptr<nn::Module> act;
-    if (activation == "tanh") act = std::make_shared<nn::Tanh>();
-    else if (activation == "sigmoid") act = std::make_shared<nn::Sigmoid>();
-    else act = std::make_shared<nn::ReLU>();
-    net->push_back(fmt::format("act{}", k), act);
-  }
-  net->push_back(fmt::format("fc{}", depth), std::make_shared<nn::Linear>(width, out, true, dtype));
-  return net;
+  std::vector<std::int64_t> widths(static_cast<std::size_t>(depth) + 2, width);
+  widths.front() = in;
+  widths.back() = out;
+  return examples::make_mlp({.widths = widths, .activation = activation, .dtype = dtype});
 }
 
 // Weights: "N(0,s^2)" naive, "xavier" (ρ·√(2/(n_in+n_out))), "he" (ρ·√(2/n_in)), "he*g" (g times He);
@@ -78,8 +74,7 @@ std::vector<GradientInitCase> layer_norms(const RunOptions& o, const std::string
     auto net = deep_mlp(depth, width, width, 10, s.activation, kFloat64);
     init_weights(*net, s.init, s.scale, g);
     Generator gd(7);
-    const Tensor x = randn({batch, width}, kFloat64, &gd);
-    const Tensor y = randint(0, 10, {batch}, &gd);
+    const auto [x, y] = examples::random_labels(batch, width, 10, kFloat64, gd);
     nn::LayerMonitor monitor(*net);
     net->zero_grad();
     nn::functional::cross_entropy((*net)(x), y).backward();
@@ -89,9 +84,9 @@ std::vector<GradientInitCase> layer_norms(const RunOptions& o, const std::string
     r.min_grad = std::numeric_limits<double>::infinity();
     for (std::size_t k = 0; k < report.layers.size(); ++k) {
       const auto& l = report.layers[k];
-      // the activation after fc<k> (the output layer has none: its logits' std)
+      // the activation after fc<k+1> (the output layer has none: its logits' std)
       double act_std = 0;
-      const std::string act = fmt::format("act{}", k);
+      const std::string act = fmt::format("act{}", k + 1);
       for (const auto& st : stats)
         if (st.layer == act || (k + 1 == report.layers.size() && st.layer == l.name)) act_std = st.activation_std;
       csv.row({static_cast<double>(c), static_cast<double>(k), l.grad_norm, act_std});
@@ -118,8 +113,7 @@ ClipRun clip_run(const RunOptions& o, Csv& csv, int id, double max_norm, const s
   auto net = deep_mlp(depth, 16, width, 1, "relu", kFloat32);
   init_weights(*net, "he", 1.0, g);
   Generator gd(12);
-  const Tensor x = randn({256, 16}, kFloat32, &gd);
-  const Tensor y = sin(sum(narrow(x, 1, 0, 4), {1}, true));
+  const auto [x, y] = examples::sine_of_sum(256, 16, 4, kFloat32, gd);
   optim::SGD opt(net->parameters(), optim::SGDOptions(lr));
   ClipRun r;
   r.name = name;

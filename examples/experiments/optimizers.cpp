@@ -11,14 +11,14 @@
 
 #include <xgrad.h>
 
-#include "fmnist_b.h"
+#include "fashion_mnist_subset.h"
+#include "training.h"
 
 namespace xg::experiments {
 
 namespace {
 
 namespace optim = xg::optim;
-using fmnist_b::Pool;
 
 // ----- (a) 2-D functions -----
 
@@ -62,6 +62,11 @@ const std::vector<std::pair<std::string, Factory>>& rules() {
        }},
       {"RMSProp", [](auto p, double lr) { return std::make_unique<optim::RMSprop>(p, optim::RMSpropOptions(lr).alpha(0.9)); }},
       {"Adam", [](auto p, double lr) { return std::make_unique<optim::Adam>(p, optim::AdamOptions(lr)); }},
+      // PyTorch's momentum sums the gradients (b = 0.9 b + g, step lr b): at the same lr its steps
+      // are 1/(1 - 0.9) = 10 times the lecture's, and the lecture's at lr/(1 - 0.9) takes PyTorch's.
+      {"PyTorch momentum", [](auto p, double lr) { return std::make_unique<optim::SGD>(p, optim::SGDOptions(lr).momentum(0.9)); }},
+      {"momentum lr/(1-beta)",
+       [](auto p, double lr) { return std::make_unique<optim::EMAMomentum>(p, optim::MomentumOptions(lr / (1 - 0.9)).beta(0.9)); }},
   };
   return r;
 }
@@ -114,8 +119,8 @@ void plot_paths(const std::string& png, const std::vector<Problem>& pbs, const s
          << fmt::format("f(x,y) = {}\n", pb.gnuplot_f)
          << "splot f(x,y) nosurface lc rgb '#b0b0b0' notitle";
       for (std::size_t r = 0; r < rules().size(); ++r)
-        gp << fmt::format(", '{}' every ::1 using 3:(($1 == {}) ? $4 : 1/0):(0) with lines lw 1.5 nocontour title '{}'", csvs[i], r,
-                          rules()[r].first);
+        gp << fmt::format(", '{}' every ::1 using 3:(($1 == {}) ? $4 : 1/0):(0) with lines lt {} lw 1.5 nocontour title '{}'", csvs[i],
+                          r, r + 1, rules()[r].first);  // lt 1..7: a colour of its own for each optimizer
       gp << "\n";
     }
     gp << "unset multiplot\n";
@@ -137,9 +142,9 @@ struct Setup {
 
 TrainCurve train_mlp(const Setup& s, const std::string& name, const std::string& optimizer, double lr, double decay) {
   manual_seed(3);  // the same initial weights for every run
-  fmnist_b::Mlp net(784, 128, 64, 10);
+  const auto net = he_relu_mlp({784, 128, 64, 10});
   std::unique_ptr<optim::Optimizer> opt;
-  const auto params = net.parameters();
+  const auto params = net->parameters();
   if (optimizer == "SGD") opt = std::make_unique<optim::SGD>(params, optim::SGDOptions(lr));
   else if (optimizer == "momentum") opt = std::make_unique<optim::EMAMomentum>(params, optim::MomentumOptions(lr).beta(0.9));
   else if (optimizer == "RMSProp") opt = std::make_unique<optim::RMSprop>(params, optim::RMSpropOptions(lr).alpha(0.9));
@@ -153,9 +158,9 @@ TrainCurve train_mlp(const Setup& s, const std::string& name, const std::string&
   c.lr = lr;
   c.decay = decay;
   for (int e = 0; e < s.epochs; ++e) {
-    const double tl = fmnist_b::train_epoch(net, *opt, loader);
+    const double tl = train_epoch(*net, *opt, loader);
     if (!std::isfinite(tl)) c.diverged = true;
-    const auto ev = fmnist_b::evaluate(net, s.dev);
+    const auto ev = evaluate(*net, s.dev);
     c.train_loss.push_back(tl);
     c.dev_loss.push_back(ev.loss);
     c.dev_accuracy.push_back(ev.accuracy);
@@ -169,6 +174,31 @@ void write_curves(Csv& csv, const std::vector<TrainCurve>& runs) {
     for (std::size_t e = 0; e < runs[r].dev_accuracy.size(); ++e)
       csv.row({static_cast<double>(r), static_cast<double>(e + 1), runs[r].train_loss[e], runs[r].dev_loss[e],
                runs[r].dev_accuracy[e]});
+}
+
+// ----- (c) learning-rate schedules -----
+
+std::vector<ScheduleCurve> lr_schedules(double lr0, int epochs) {
+  using Make = std::function<std::unique_ptr<optim::LRScheduler>(optim::Optimizer&)>;
+  const std::vector<std::pair<std::string, Make>> schedules = {
+      {"StepLR(3, 0.5)", [](optim::Optimizer& o) { return std::make_unique<optim::StepLR>(o, 3, 0.5); }},
+      {"ExponentialLR(0.9)", [](optim::Optimizer& o) { return std::make_unique<optim::ExponentialLR>(o, 0.9); }},
+      {fmt::format("CosineAnnealingLR(T={})", epochs),
+       [epochs](optim::Optimizer& o) { return std::make_unique<optim::CosineAnnealingLR>(o, epochs); }},
+      {"InverseTimeLR(0.5) = lr0/(1 + 0.5 epoch)", [](optim::Optimizer& o) { return std::make_unique<optim::InverseTimeLR>(o, 0.5); }},
+  };
+  std::vector<ScheduleCurve> curves;
+  for (const auto& [name, make] : schedules) {
+    optim::SGD opt(std::vector<Tensor>{zeros({1}, TensorOptions().requires_grad())}, optim::SGDOptions(lr0));
+    const auto sched = make(opt);
+    ScheduleCurve c{name, {}};
+    for (int e = 0; e <= epochs; ++e) {
+      c.lr.push_back(sched->get_last_lr()[0]);
+      sched->step();
+    }
+    curves.push_back(c);
+  }
+  return curves;
 }
 
 std::string steps_str(const PathRun& r) { return r.reached() ? std::to_string(r.steps_to_target) : "not reached"; }
@@ -209,12 +239,12 @@ OptimizersResult run_optimizers(const RunOptions& o) {
   plot_paths(dir + "/paths.png", pbs, csvs, o.quiet);
 
   // (b) Fashion-MNIST
-  const Pool pool = fmnist_b::load_train_pool();
+  const ImagePool pool = fashion_mnist_pool();
   res.synthetic = pool.synthetic;
   const std::vector<std::int64_t> all = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
   std::vector<std::int64_t> used;
-  data::TensorDataset train = fmnist_b::take(pool, all, o.fast ? 150 : 1000, 21, {}, &used);
-  const Setup s{train, fmnist_b::take(pool, all, o.fast ? 50 : 200, 22, used), o.fast ? 3 : 8};
+  data::TensorDataset train = take_per_class(pool, all, o.fast ? 150 : 1000, 21, {}, &used);
+  const Setup s{train, take_per_class(pool, all, o.fast ? 50 : 200, 22, used), o.fast ? 3 : 8};
   res.train_size = static_cast<int>(s.train.size());
   res.dev_size = static_cast<int>(s.dev.size());
   res.epochs = s.epochs;
@@ -239,6 +269,17 @@ OptimizersResult run_optimizers(const RunOptions& o) {
   }
   plot(dir + "/fmnist.png", {ca, cr, cl}, o.quiet);
 
+  // (c) schedules
+  res.schedules = lr_schedules(0.1, 8);
+  Csv sc(dir + "/schedules.csv", {"schedule", "epoch", "lr"});
+  Chart cs{"Learning-rate schedules from 0.1", "epoch", "learning rate", false, false, {}};
+  for (std::size_t k = 0; k < res.schedules.size(); ++k) {
+    for (std::size_t e = 0; e < res.schedules[k].lr.size(); ++e)
+      sc.row({static_cast<double>(k), static_cast<double>(e), res.schedules[k].lr[e]});
+    cs.series.push_back({sc.path(), 2, 3, res.schedules[k].name, fmt::format("$1 == {}", k)});
+  }
+  plot(dir + "/schedules.png", {cs}, o.quiet);
+
   if (!o.quiet) {
     std::vector<std::string> header = {"steps to target"};
     std::vector<std::vector<std::string>> rows;
@@ -248,7 +289,8 @@ OptimizersResult run_optimizers(const RunOptions& o) {
       rows.push_back(row);
     }
     for (const auto& [name, make] : rules()) header.push_back(name);
-    fmt::print("Optimizers on 2-D functions (same lr for all on each function)\n{}\n", table(header, rows));
+    fmt::print("Optimizers on 2-D functions (same lr for all on each function; PyTorch's momentum sums the gradients,\n"
+               "so at the same lr it steps 1/(1-beta) = 10x further than the lecture's average)\n{}\n", table(header, rows));
     std::vector<std::vector<std::string>> trows;
     for (const auto* group : {&res.optimizers, &res.rates})
       for (const auto& c : *group)
@@ -256,6 +298,14 @@ OptimizersResult run_optimizers(const RunOptions& o) {
                          fmt_num(c.train_loss.back(), 3), c.diverged ? "yes" : "no"});
     fmt::print("{}: MLP 784-128-64-10, {} train / {} dev, {} epochs, batch 64\n{}", pool.source, res.train_size, res.dev_size,
                res.epochs, table({"run", "dev acc epoch 1", "final dev acc", "final train loss", "diverged"}, trows));
+    std::vector<std::string> sheader = {"epoch"};
+    std::vector<std::vector<std::string>> srows(res.schedules.front().lr.size());
+    for (std::size_t e = 0; e < srows.size(); ++e) srows[e].push_back(std::to_string(e));
+    for (const auto& c : res.schedules) {
+      sheader.push_back(c.name);
+      for (std::size_t e = 0; e < srows.size(); ++e) srows[e].push_back(fmt::format("{:.5f}", c.lr[e]));
+    }
+    fmt::print("Learning rate per epoch (schedule.step() once per epoch)\n{}", table(sheader, srows));
     fmt::print("CSV and PNG files in {}\n", dir);
   }
   return res;

@@ -5,17 +5,21 @@
 //      paths (CSV of x, y per step) over contours, steps to reach a target value;
 //  (b) on Fashion-MNIST (small MLP, a subset, a few epochs; a synthetic stand-in if Debian's files
 //      are missing): dev accuracy per epoch of SGD, momentum, RMSProp and Adam, then learning
-//      rates too small / good / too large / decayed as α0/(1 + decay·epoch) (InverseTimeLR).
+//      rates too small / good / too large / decayed as α0/(1 + decay·epoch) (InverseTimeLR);
+//  (c) the learning-rate schedules side by side: the lr of every epoch under StepLR,
+//      ExponentialLR, CosineAnnealingLR and the lecture's α0/(1 + decay·epoch).
+// The 2-D runs include PyTorch's momentum (SGD with momentum 0.9), whose steps at the same lr are
+// 1/(1-β) times the lecture's, and the lecture's momentum at lr/(1-β), which takes PyTorch's steps.
 #include <string>
 #include <vector>
 
-#include "common.h"
+#include "harness.h"
 
 namespace xg::experiments {
 
 struct PathRun {
   std::string problem;     // ravine, rosenbrock, saddle
-  std::string optimizer;   // GD, momentum, momentum+bc, RMSProp, Adam
+  std::string optimizer;   // GD, momentum, momentum+bc, RMSProp, Adam, PyTorch momentum, momentum lr/(1-beta)
   double lr = 0;
   int steps_to_target = -1;  // first step whose f is below the problem's target (-1: not within the budget)
   double final_f = 0, final_x = 0, final_y = 0;
@@ -32,10 +36,16 @@ struct TrainCurve {
   double final_accuracy() const { return dev_accuracy.empty() ? 0 : dev_accuracy.back(); }
 };
 
+struct ScheduleCurve {
+  std::string name;        // "StepLR(3, 0.5)", ...
+  std::vector<double> lr;  // the lr of epochs 0..E (before each epoch's schedule step)
+};
+
 struct OptimizersResult {
   std::vector<PathRun> paths;
   std::vector<TrainCurve> optimizers;  // SGD, momentum, RMSProp, Adam
   std::vector<TrainCurve> rates;       // small, good, large, decayed (large/(1+epoch)), huge
+  std::vector<ScheduleCurve> schedules;
   bool synthetic = false;              // Fashion-MNIST missing: a synthetic stand-in was used
   int train_size = 0, dev_size = 0, epochs = 0;
   const PathRun& path(const std::string& problem, const std::string& optimizer) const;

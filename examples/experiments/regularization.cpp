@@ -4,11 +4,11 @@
 
 #include <xgrad.h>
 
-#include "experiments_a_util.h"
+#include "fashion_mnist_subset.h"
+#include "shared/mlp.h"
+#include "training.h"
 
 namespace xg::experiments {
-
-using util_a::evaluate;
 
 RegularizationResult run_regularization(const RunOptions& o) {
   const std::string dir = output_dir(o, "regularization");
@@ -19,7 +19,7 @@ RegularizationResult run_regularization(const RunOptions& o) {
   const double lambda = o.fast ? 10.0 : 30.0;  // λ/m ≈ 0.03 in both modes
   const std::vector<double> keeps = {0.9, 0.7, 0.5};
 
-  const util_a::SmallData d = util_a::small_fashion_mnist(n_train, n_dev, 7);
+  const TrainDev d = fashion_mnist_train_dev(n_train, n_dev, 7);
   RegularizationResult r;
   r.synthetic = d.synthetic;
   r.runs.push_back({"plain", 0, 1, {}, {}, {}, 0, 0, 0});
@@ -31,7 +31,7 @@ RegularizationResult run_regularization(const RunOptions& o) {
   for (std::size_t ri = 0; ri < r.runs.size(); ++ri) {
     auto& run = r.runs[ri];
     manual_seed(100);  // same initial weights for every run
-    auto net = util_a::make_mlp({{784, hidden, hidden, 10}, "relu", false, 1 - run.keep});
+    auto net = examples::make_mlp({.widths = {784, hidden, hidden, 10}, .dropout = 1 - run.keep});
     optim::SGD opt(net->parameters(), optim::SGDOptions(lr).momentum(momentum));
     data::DataLoader loader(d.train, batch, true, false, Generator(11));
     for (int epoch = 1; epoch <= epochs; ++epoch) {
@@ -54,16 +54,13 @@ RegularizationResult run_regularization(const RunOptions& o) {
     run.gap = run.final_train_acc - run.final_dev_acc;
   }
 
-  std::vector<Series> train_series, dev_series;
+  Chart train_acc{"train accuracy", "epoch", "accuracy", false, false, {}}, dev_acc{"dev accuracy", "epoch", "accuracy", false, false, {}};
   for (std::size_t ri = 0; ri < r.runs.size(); ++ri) {
     const std::string f = fmt::format("$1 == {}", ri);
-    train_series.push_back({csv.path(), 2, 4, r.runs[ri].name, f});
-    dev_series.push_back({csv.path(), 2, 5, r.runs[ri].name, f});
+    train_acc.series.push_back({csv.path(), 2, 4, r.runs[ri].name, f});
+    dev_acc.series.push_back({csv.path(), 2, 5, r.runs[ri].name, f});
   }
-  plot(dir + "/regularization.png",
-       {Chart{"train accuracy", "epoch", "accuracy", false, false, train_series},
-        Chart{"dev accuracy", "epoch", "accuracy", false, false, dev_series}},
-       o.quiet);
+  plot(dir + "/regularization.png", {train_acc, dev_acc}, o.quiet);
 
   if (!o.quiet) {
     fmt::print("Regularization on {}: MLP 784-{}-{}-10 ReLU ({} parameters), SGD lr {} momentum {} (PyTorch's), batch {}, {} epochs.\n"

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "common.h"
+#include "harness.h"
 
 namespace xg::experiments {
 

@@ -9,17 +9,28 @@
 
 #include <xgrad.h>
 
-#include "fmnist_b.h"
+#include "fashion_mnist_subset.h"
+#include "shared/mlp.h"
+#include "training.h"
 
 namespace xg::experiments {
 
 namespace {
 
 namespace optim = xg::optim;
-using fmnist_b::Mlp;
 
 constexpr std::int64_t kIn = 784, kH1 = 256, kH2 = 128, kClasses = 5, kBatch = 25;
 const std::vector<std::int64_t> kSourceClasses = {0, 1, 2, 5, 8}, kTargetClasses = {3, 4, 6, 7, 9};
+
+// The MLP kIn-kH1-kH2-kClasses (ReLU, He-initialized hidden layers, from the global generator) and
+// its Linear layers: fc1 and fc2, which transfer, and the head.
+struct Net {
+  std::shared_ptr<nn::Sequential> mlp = he_relu_mlp({kIn, kH1, kH2, kClasses});
+  std::vector<nn::Linear*> layers = examples::linear_layers(*mlp);
+  nn::Linear& fc1() const { return *layers[0]; }
+  nn::Linear& fc2() const { return *layers[1]; }
+  nn::Linear& head() const { return *layers[2]; }
+};
 
 // Fast mode keeps the strong pretraining (transfer needs plenty of source data: with 500 images
 // per class it did not help) and only the smallest target size, where transfer matters most.
@@ -54,12 +65,12 @@ bool identical(const std::vector<Tensor>& before, const nn::Module& m) {
   return true;
 }
 
-std::unique_ptr<Mlp> pretrain(const data::TensorDataset& train, int epochs) {
+Net pretrain(const data::TensorDataset& train, int epochs) {
   manual_seed(10);
-  auto net = std::make_unique<Mlp>(kIn, kH1, kH2, kClasses);
-  optim::Adam opt(net->parameters(), optim::AdamOptions(1e-3));
+  Net net;
+  optim::Adam opt(net.mlp->parameters(), optim::AdamOptions(1e-3));
   data::DataLoader loader(train, 64, true, false, Generator(33));
-  for (int e = 0; e < epochs; ++e) fmnist_b::train_epoch(*net, opt, loader);
+  for (int e = 0; e < epochs; ++e) train_epoch(*net.mlp, opt, loader);
   return net;
 }
 
@@ -78,30 +89,30 @@ struct Task {
 };
 
 // Trains and returns the dev accuracy at the end; with `curve`, also about 20 times on the way.
-double fit(Mlp& net, optim::Optimizer& opt, const Task& task, TransferCurve* curve,
+double fit(nn::Module& net, optim::Optimizer& opt, const Task& task, TransferCurve* curve,
            optim::GradualUnfreezing* unfreeze = nullptr, std::vector<std::string>* log = nullptr) {
   data::DataLoader loader(task.train, kBatch, true, false, Generator(task.seed + 1000));
   const int epochs = task.epochs(), every = std::max(1, epochs / 20);
   for (int e = 1; e <= epochs; ++e) {
-    fmnist_b::train_epoch(net, opt, loader);
+    train_epoch(net, opt, loader);
     if (curve && (e % every == 0 || e == epochs)) {
       curve->step.push_back(static_cast<double>(e * loader.size()));
-      curve->dev_accuracy.push_back(fmnist_b::evaluate(net, task.dev).accuracy);
+      curve->dev_accuracy.push_back(evaluate(net, task.dev).accuracy);
     }
     if (!unfreeze) continue;
     for (const auto& stage : unfreeze->step())
       if (log) log->push_back(fmt::format("after step {}: {}", e * loader.size(), stage));
   }
-  return curve ? curve->dev_accuracy.back() : fmnist_b::evaluate(net, task.dev).accuracy;
+  return curve ? curve->dev_accuracy.back() : evaluate(net, task.dev).accuracy;
 }
 
 // The target network: fresh layers from `seed`, then (if given) the pretrained fc1 and fc2.
-std::unique_ptr<Mlp> target_net(std::uint64_t seed, const Mlp* pretrained) {
+Net target_net(std::uint64_t seed, const Net* pretrained) {
   manual_seed(seed);
-  auto net = std::make_unique<Mlp>(kIn, kH1, kH2, kClasses);
+  Net net;
   if (pretrained) {
-    net->fc1.load_state_dict(pretrained->fc1.state_dict());
-    net->fc2.load_state_dict(pretrained->fc2.state_dict());
+    net.fc1().load_state_dict(pretrained->fc1().state_dict());
+    net.fc2().load_state_dict(pretrained->fc2().state_dict());
   }
   return net;
 }
@@ -111,32 +122,32 @@ optim::OptimizerParamGroup group(const nn::Module& layer, double lr) {
 }
 
 // (i) fc1 frozen; fc2 fine-tuned at head_lr / 10, the new head at head_lr.
-double run_frozen(const Mlp& source, const Task& task, double head_lr, bool& fc1_unchanged, TransferCurve* curve) {
-  auto net = target_net(task.seed, &source);
-  net->fc1.requires_grad_(false);
-  const auto before = snapshot(net->fc1);
-  optim::Adam opt({group(net->fc2, head_lr / 10), group(net->fc3, head_lr)}, optim::AdamOptions(head_lr));
-  const double acc = fit(*net, opt, task, curve);
-  fc1_unchanged = fc1_unchanged && identical(before, net->fc1);
+double run_frozen(const Net& source, const Task& task, double head_lr, bool& fc1_unchanged, TransferCurve* curve) {
+  Net net = target_net(task.seed, &source);
+  net.fc1().requires_grad_(false);
+  const auto before = snapshot(net.fc1());
+  optim::Adam opt({group(net.fc2(), head_lr / 10), group(net.head(), head_lr)}, optim::AdamOptions(head_lr));
+  const double acc = fit(*net.mlp, opt, task, curve);
+  fc1_unchanged = fc1_unchanged && identical(before, net.fc1());
   return acc;
 }
 
 // (ii) the new head from the start, fc2 after a third of the epochs at head_lr / 10, fc1 after two
 // thirds at head_lr / 100.
-double run_gradual(const Mlp& source, const Task& task, double head_lr, TransferCurve* curve,
+double run_gradual(const Net& source, const Task& task, double head_lr, TransferCurve* curve,
                    std::vector<std::string>* log) {
-  auto net = target_net(task.seed, &source);
-  optim::Adam opt(net->fc3.parameters(), optim::AdamOptions(head_lr));
+  Net net = target_net(task.seed, &source);
+  optim::Adam opt(net.head().parameters(), optim::AdamOptions(head_lr));
   const std::int64_t third = std::max(1, task.epochs() / 3);
-  optim::GradualUnfreezing unfreeze(opt, {{third, "fc2", net->fc2.parameters(), head_lr / 10},
-                                          {2 * third, "fc1", net->fc1.parameters(), head_lr / 100}});
-  return fit(*net, opt, task, curve, &unfreeze, log);
+  optim::GradualUnfreezing unfreeze(opt, {{third, "fc2", net.fc2().parameters(), head_lr / 10},
+                                          {2 * third, "fc1", net.fc1().parameters(), head_lr / 100}});
+  return fit(*net.mlp, opt, task, curve, &unfreeze, log);
 }
 
 double run_scratch(const Task& task, double lr, TransferCurve* curve) {
-  auto net = target_net(task.seed, nullptr);
-  optim::Adam opt(net->parameters(), optim::AdamOptions(lr));
-  return fit(*net, opt, task, curve);
+  Net net = target_net(task.seed, nullptr);
+  optim::Adam opt(net.mlp->parameters(), optim::AdamOptions(lr));
+  return fit(*net.mlp, opt, task, curve);
 }
 
 void write_outputs(const std::string& dir, const TransferResult& res, bool quiet) {
@@ -200,7 +211,7 @@ TransferResult run_transfer(const RunOptions& o) {
   const std::string dir = output_dir(o, "transfer");
   const Plan plan = plan_for(o.fast);
   TransferResult res;
-  const auto pool = fmnist_b::load_train_pool();
+  const auto pool = fashion_mnist_pool();
   res.synthetic = pool.synthetic;
   res.seeds = plan.seeds;
   res.steps = plan.steps;
@@ -208,14 +219,13 @@ TransferResult run_transfer(const RunOptions& o) {
   res.scratch_lrs = plan.scratch_lrs;
 
   std::vector<std::int64_t> used;
-  const auto src_train = fmnist_b::take(pool, kSourceClasses, plan.source_per_class, 31, {}, &used);
-  const auto src_dev = fmnist_b::take(pool, kSourceClasses, 200, 32, used);
-  const auto source_net = pretrain(src_train, plan.source_epochs);
-  res.source_dev_accuracy = fmnist_b::evaluate(*source_net, src_dev).accuracy;
-  const Mlp& source = *source_net;
+  const auto src_train = take_per_class(pool, kSourceClasses, plan.source_per_class, 31, {}, &used);
+  const auto src_dev = take_per_class(pool, kSourceClasses, 200, 32, used);
+  const Net source = pretrain(src_train, plan.source_epochs);
+  res.source_dev_accuracy = evaluate(*source.mlp, src_dev).accuracy;
 
   std::vector<std::int64_t> dev_idx;
-  const auto dev = fmnist_b::take(pool, kTargetClasses, plan.dev_per_class, 42, {}, &dev_idx);
+  const auto dev = take_per_class(pool, kTargetClasses, plan.dev_per_class, 42, {}, &dev_idx);
   res.dev_size = static_cast<int>(dev.size());
   res.frozen_weights_identical = true;
   res.frozen.name = "(i) fc1 frozen";
@@ -227,7 +237,7 @@ TransferResult run_transfer(const RunOptions& o) {
     std::vector<TransferScores> scratch(plan.scratch_lrs.size());
     for (int s = 0; s < plan.seeds; ++s) {
       // The same seed draws nested sets: the 5 images per class are among the 10, and so on.
-      const auto small = fmnist_b::take(pool, kTargetClasses, n, 100 + static_cast<std::uint64_t>(s), dev_idx);
+      const auto small = take_per_class(pool, kTargetClasses, n, 100 + static_cast<std::uint64_t>(s), dev_idx);
       const Task task{small, dev, plan.steps, 200 + static_cast<std::uint64_t>(s)};
       const bool first = n == plan.per_class.front() && s == 0;
       size.frozen.accuracy.push_back(run_frozen(source, task, plan.head_lr, res.frozen_weights_identical, first ? &res.frozen : nullptr));
@@ -248,7 +258,7 @@ TransferResult run_transfer(const RunOptions& o) {
   }
   // The scratch curve: the first draw at the smallest size, at the lr chosen for it.
   {
-    const auto small = fmnist_b::take(pool, kTargetClasses, plan.per_class.front(), 100, dev_idx);
+    const auto small = take_per_class(pool, kTargetClasses, plan.per_class.front(), 100, dev_idx);
     run_scratch({small, dev, plan.steps, 200}, res.sizes.front().scratch_lr, &res.scratch);
     res.scratch.name = fmt::format("(iii) from scratch, lr {}", res.sizes.front().scratch_lr);
   }

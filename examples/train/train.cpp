@@ -13,6 +13,7 @@
 #include "model.h"
 #include "progress.h"
 #include "report.h"
+#include "shared/synthetic_data.h"
 
 namespace xg::train {
 
@@ -156,21 +157,12 @@ void write_report(const Config& c, const Data& d, const std::string& checkpoint,
 }
 
 Data synthetic(const Config& c) {
-  // Gaussian blobs in 20-D, 10 classes: a quick stand-in for tests.
-  Generator g(c.seed + 1);
-  const std::int64_t n = c.synthetic, classes = 10, dim = 20;
-  const Tensor centers = randn({classes, dim}, kFloat32, &g) * 3.0;
-  auto make = [&](std::int64_t m) {
-    const Tensor y = randint(0, classes, {m}, &g);
-    const Tensor x = index_select(centers, 0, y) + randn({m, dim}, kFloat32, &g);
-    return std::pair{x, y};
-  };
+  // Gaussian blobs in 20-D, 10 classes, well apart: a quick stand-in for tests.
+  const std::int64_t n = c.synthetic, small = std::max<std::int64_t>(n / 5, 10);
+  const auto sets = examples::gaussian_blob_sets(10, 20, 3.0, {n, small, small}, c.seed + 1);
   Data d;
-  auto [tx, ty] = make(n);
-  auto [vx, vy] = make(std::max<std::int64_t>(n / 5, 10));
-  auto [sx, sy] = make(std::max<std::int64_t>(n / 5, 10));
-  d.train_x = tx, d.train_y = ty, d.dev_x = vx, d.dev_y = vy, d.test_x = sx, d.test_y = sy;
-  for (int i = 0; i < classes; ++i) d.class_names.push_back(fmt::format("blob {}", i));
+  d.train_x = sets[0].x, d.train_y = sets[0].y, d.dev_x = sets[1].x, d.dev_y = sets[1].y, d.test_x = sets[2].x, d.test_y = sets[2].y;
+  for (std::int64_t i = 0; i < d.classes; ++i) d.class_names.push_back(fmt::format("blob {}", i));
   return d;
 }
 

@@ -1,4 +1,4 @@
-#include "common.h"
+#include "harness.h"
 
 #include <fmt/format.h>
 

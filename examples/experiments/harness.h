@@ -1,7 +1,7 @@
 #pragma once
-// Shared by the lecture's experiments: output folders, CSV files, gnuplot charts and the printed
-// conclusion table. Each experiment is a library function (so tests can run its fast mode and
-// check its conclusion) plus a small main.
+// The harness of the lecture's experiments: run options and the programs' main, output folders,
+// CSV files, gnuplot charts and the printed conclusion table. Each experiment is a library
+// function (so tests can run its fast mode and check its conclusion) plus a small main.
 #include <functional>
 #include <string>
 #include <vector>
