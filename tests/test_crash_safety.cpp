@@ -80,7 +80,7 @@ TEST_CASE("crash safety: SIGKILL during xg::save leaves the old or the new file,
   const double save_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - p0).count();
   fs::remove(probe);
   MESSAGE("one 12 MB save: " << save_ms << " ms");
-  // Kills spread over the first two saves of each child (serialization, write, fsync, rename).
+  // Kills spread over about two saves (serialization, write, fsync, rename).
   const double max_delay_ms = std::min(std::max(2.0 * save_ms, 5.0), 250.0);
 
   xg::Generator gen(20261125);
@@ -99,6 +99,11 @@ TEST_CASE("crash safety: SIGKILL during xg::save leaves the old or the new file,
       child_loop(contents, iter & 1, path.string(), fds[1]);
     }
     ::close(fds[1]);
+    // Let the child complete 0, 1 or 2 saves first (so both A and B are on disk at some kill
+    // however slow the machine is right now), then kill it at a random moment of the next ones.
+    const int wait_saves = static_cast<int>(gen.uniform() * 3);
+    char done;
+    for (int w = 0; w < wait_saves && ::read(fds[0], &done, 1) == 1; ++w) ++saves_completed;
     const double delay_ms = gen.uniform() * max_delay_ms;
     delay_s += delay_ms / 1000;
     std::this_thread::sleep_for(std::chrono::microseconds(static_cast<long long>(delay_ms * 1000)));
