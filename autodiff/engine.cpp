@@ -11,7 +11,7 @@
 #include "autodiff/grad_mode.h"
 #include "autodiff/ops.h"
 #include "tensor/detail/elementwise.h"
-#include "tensor/kernels.h"
+#include "tensor/detail/kernels.h"
 
 namespace xg::autograd {
 

@@ -8,7 +8,7 @@
 #include "autodiff/grad_mode.h"
 #include "autodiff/ops.h"
 #include "tensor/random.h"
-#include "tensor/tensor_impl.h"
+#include "tensor/detail/tensor_impl.h"
 
 namespace xg {
 

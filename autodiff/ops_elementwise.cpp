@@ -5,7 +5,7 @@
 #include "autodiff/detail/checks.h"
 #include "autodiff/ops.h"
 #include "autodiff/detail/record.h"
-#include "tensor/kernels.h"
+#include "tensor/detail/kernels.h"
 
 // Element-wise ops: forward kernel + one derivative rule per input, one entry each. The plain
 // float maps are one line each in autodiff/unary_ops.def.
@@ -16,7 +16,7 @@
 #include "autodiff/detail/record.h"
 #include "autodiff/ops.h"
 #include "tensor/detail/elementwise.h"
-#include "tensor/kernels.h"
+#include "tensor/detail/kernels.h"
 
 namespace xg {
 
@@ -208,7 +208,7 @@ Tensor elu(const Tensor& x, double alpha, SourceLocation loc) {
 Tensor softplus(const Tensor& x, double beta, double threshold, SourceLocation loc) {
   const Op op{"softplus", loc};
   autograd::check_float(op.name, x);
-  if (!(beta > 0)) throw ValueError(fmt::format("softplus: beta must be positive, got {}", beta));
+  if (!(beta > 0)) throw ValueError(fmt::format("{}: beta must be positive, got {}", op.name, beta));
   // log(1 + exp(beta x)) / beta, linear above the threshold as in PyTorch.
   Tensor out = kernel::map(x, [beta, threshold](auto v) {
     using T = decltype(v);
@@ -224,10 +224,10 @@ Tensor softplus(const Tensor& x, double beta, double threshold, SourceLocation l
 Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> max, SourceLocation loc) {
   const Op op{"clamp", loc};
   autograd::check_defined(op.name, x);
-  if (!min && !max) throw ValueError("clamp: at least one of min and max must be given");
+  if (!min && !max) throw ValueError(fmt::format("{}: at least one of min and max must be given", op.name));
   if ((min && std::isnan(*min)) || (max && std::isnan(*max)))
-    throw ValueError(fmt::format("clamp: bounds must not be NaN (min={}, max={})", min ? *min : 0.0, max ? *max : 0.0));
-  if (min && max && *min > *max) throw ValueError(fmt::format("clamp: min {} is greater than max {}", *min, *max));
+    throw ValueError(fmt::format("{}: bounds must not be NaN (min={}, max={})", op.name, min ? *min : 0.0, max ? *max : 0.0));
+  if (min && max && *min > *max) throw ValueError(fmt::format("{}: min {} is greater than max {}", op.name, *min, *max));
   const double lo = min.value_or(-INFINITY), hi = max.value_or(INFINITY);
   Tensor out = kernel::map(x, [lo, hi](auto v) {
     using T = decltype(v);

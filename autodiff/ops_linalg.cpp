@@ -2,7 +2,7 @@
 #include "autodiff/detail/checks.h"
 #include "autodiff/ops.h"
 #include "autodiff/detail/record.h"
-#include "tensor/kernels.h"
+#include "tensor/detail/kernels.h"
 
 namespace xg {
 
@@ -14,11 +14,11 @@ Tensor gemm(const Tensor& a, const Tensor& b, bool ta, bool tb, SourceLocation l
   autograd::check_float(op.name, a);
   autograd::check_same_dtype(op.name, a, b);
   if (a.dim() < 2 || b.dim() < 2)
-    throw ShapeError(fmt::format("matmul: gemm needs operands with at least 2 dims, got {} and {}", to_string(a.shape()),
+    throw ShapeError(fmt::format("{}: gemm needs operands with at least 2 dims, got {} and {}", op.name, to_string(a.shape()),
                                  to_string(b.shape())));
   const std::int64_t ka = ta ? a.size(-2) : a.size(-1), kb = tb ? b.size(-1) : b.size(-2);
   if (ka != kb)
-    throw ShapeError(fmt::format("matmul: inner dimensions differ: {}{} @ {}{} ({} vs {})", to_string(a.shape()), ta ? "^T" : "",
+    throw ShapeError(fmt::format("{}: inner dimensions differ: {}{} @ {}{} ({} vs {})", op.name, to_string(a.shape()), ta ? "^T" : "",
                                  to_string(b.shape()), tb ? "^T" : "", ka, kb));
   const Shape ba(a.shape().begin(), a.shape().end() - 2), bb(b.shape().begin(), b.shape().end() - 2);
   broadcast_shapes("matmul (batch dims)", ba, bb);

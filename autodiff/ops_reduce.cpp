@@ -8,7 +8,7 @@
 #include "autodiff/ops.h"
 #include "tensor/detail/elementwise.h"
 #include "tensor/detail/reduce.h"
-#include "tensor/kernels.h"
+#include "tensor/detail/kernels.h"
 
 namespace xg {
 
@@ -233,7 +233,7 @@ Tensor norm(const Tensor& x, double p, std::vector<std::int64_t> dims_in, bool k
   const auto dims = reduce_dims(op.name, x, dims_in);
   if (p == 1) return sum(abs(x, loc), as_i64(dims), keepdim, loc);
   if (std::isinf(p) && p > 0) return amax_amin(true, abs(x, loc), dims, keepdim, loc);
-  if (p != 2) throw ValueError(fmt::format("norm: p must be 1, 2 or INFINITY, got {}", p));
+  if (p != 2) throw ValueError(fmt::format("{}: p must be 1, 2 or INFINITY, got {}", op.name, p));
   const Tensor squares = kernel::map(x, [](auto v) { return v * v; });
   Tensor out = kernel::map(kernel::reduce<kernel::SumOp>(squares, dims, keepdim), [](auto v) { return std::sqrt(v); });
   return op.record(out, {&x}, {&x, &out}, [s = x.shape(), dims](Node& n, const Tensor& g) {

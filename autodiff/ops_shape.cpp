@@ -5,7 +5,7 @@
 #include "autodiff/ops.h"
 #include "autodiff/detail/record.h"
 #include "tensor/detail/reduce.h"
-#include "tensor/kernels.h"
+#include "tensor/detail/kernels.h"
 
 namespace xg {
 
@@ -152,14 +152,14 @@ Tensor expand(const Tensor& x, const Shape& want, SourceLocation loc) {
   autograd::check_defined(op.name, x);
   const Shape& xs = x.shape();
   if (want.size() < xs.size())
-    throw ShapeError(fmt::format("expand: target {} has fewer dims than the tensor's shape {}", to_string(want), to_string(xs)));
+    throw ShapeError(fmt::format("{}: target {} has fewer dims than the tensor's shape {}", op.name, to_string(want), to_string(xs)));
   Shape s = want;
   const std::size_t off = want.size() - xs.size();
   for (std::size_t i = 0; i < want.size(); ++i) {
     const std::int64_t have = i >= off ? xs[i - off] : 1;
     if (s[i] == -1 && i >= off) s[i] = have;
     if (s[i] < 0 || (have != 1 && have != s[i]))
-      throw ShapeError(fmt::format("expand: cannot expand shape {} to {} (dim {}: {} vs {})", to_string(xs), to_string(want), i, have, s[i]));
+      throw ShapeError(fmt::format("{}: cannot expand shape {} to {} (dim {}: {} vs {})", op.name, to_string(xs), to_string(want), i, have, s[i]));
   }
   if (s == xs) return x;
   return op.record(kernel::expand(x, s), {&x}, {}, [](Node&, const Tensor& g) {
@@ -174,14 +174,14 @@ Tensor sum_to(const Tensor& x, const Shape& shape, SourceLocation loc) {
   if (x.shape() == shape) return x;
   const Shape& xs = x.shape();
   if (shape.size() > xs.size())
-    throw ShapeError(fmt::format("sum_to: cannot sum shape {} down to the larger rank {}", to_string(xs), to_string(shape)));
+    throw ShapeError(fmt::format("{}: cannot sum shape {} down to the larger rank {}", op.name, to_string(xs), to_string(shape)));
   const std::size_t lead = xs.size() - shape.size();
   std::vector<std::size_t> dims;
   for (std::size_t i = 0; i < xs.size(); ++i) {
     if (i < lead) dims.push_back(i);
     else if (shape[i - lead] == 1 && xs[i] != 1) dims.push_back(i);
     else if (shape[i - lead] != xs[i])
-      throw ShapeError(fmt::format("sum_to: shape {} does not broadcast to {}", to_string(shape), to_string(xs)));
+      throw ShapeError(fmt::format("{}: shape {} does not broadcast to {}", op.name, to_string(shape), to_string(xs)));
   }
   Tensor out = alias_with_shape(kernel::reduce<kernel::SumOp>(x, dims, true), shape);
   return op.record(out, {&x}, {}, [xs](Node&, const Tensor& g) { return expand(g, xs); });
@@ -189,10 +189,10 @@ Tensor sum_to(const Tensor& x, const Shape& shape, SourceLocation loc) {
 
 Tensor cat(const std::vector<Tensor>& xs, std::int64_t dim, SourceLocation loc) {
   const Op op{"cat", loc};
-  if (xs.empty()) throw ValueError("cat: expected a non-empty list of tensors");
+  if (xs.empty()) throw ValueError(fmt::format("{}: expected a non-empty list of tensors", op.name));
   for (const auto& x : xs) autograd::check_same_dtype(op.name, xs.front(), x);
   const Shape& s0 = xs.front().shape();
-  if (s0.empty()) throw ShapeError("cat: zero-dimensional tensors cannot be concatenated; unsqueeze them or use stack");
+  if (s0.empty()) throw ShapeError(fmt::format("{}: zero-dimensional tensors cannot be concatenated; unsqueeze them or use stack", op.name));
   const std::size_t d = wrap_dim(op.name, dim, s0.size());
   std::vector<std::int64_t> offsets{0};  // where each input starts along d
   for (std::size_t i = 0; i < xs.size(); ++i) {
@@ -200,7 +200,7 @@ Tensor cat(const std::vector<Tensor>& xs, std::int64_t dim, SourceLocation loc) 
     bool ok = s.size() == s0.size();
     for (std::size_t k = 0; ok && k < s.size(); ++k) ok = k == d || s[k] == s0[k];
     if (!ok)
-      throw ShapeError(fmt::format("cat: tensor {} has shape {}, which does not match {} outside dim {}", i, to_string(s),
+      throw ShapeError(fmt::format("{}: tensor {} has shape {}, which does not match {} outside dim {}", op.name, i, to_string(s),
                                    to_string(s0), d));
     offsets.push_back(offsets.back() + s[d]);
   }
@@ -227,12 +227,12 @@ Tensor stack(const std::vector<Tensor>& xs, std::int64_t dim, SourceLocation loc
 Tensor narrow(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t length, SourceLocation loc) {
   const Op op{"narrow", loc};
   autograd::check_defined(op.name, x);
-  if (x.dim() == 0) throw ShapeError("narrow: cannot narrow a zero-dimensional tensor");
+  if (x.dim() == 0) throw ShapeError(fmt::format("{}: cannot narrow a zero-dimensional tensor", op.name));
   const std::size_t d = wrap_dim(op.name, dim, x.shape().size());
   const std::int64_t n = x.shape()[d];
   if (start < 0) start += n;
   if (start < 0 || length < 0 || start + length > n)
-    throw IndexError(fmt::format("narrow: range [{}, {}) is outside dim {} of size {} (shape {})", start, start + length, d, n,
+    throw IndexError(fmt::format("{}: range [{}, {}) is outside dim {} of size {} (shape {})", op.name, start, start + length, d, n,
                                  to_string(x.shape())));
   return op.record(kernel::narrow(x, d, start, length), {&x}, {}, [s = x.shape(), d, start](Node&, const Tensor& g) {
     return narrow_scatter(s, g, static_cast<std::int64_t>(d), start);
@@ -256,7 +256,7 @@ Tensor narrow_scatter(const Shape& shape, const Tensor& src, std::int64_t dim, s
   bool ok = src.shape().size() == shape.size() && start >= 0 && start + src.shape()[d] <= shape[d];
   for (std::size_t k = 0; ok && k < shape.size(); ++k) ok = k == d || src.shape()[k] == shape[k];
   if (!ok)
-    throw ShapeError(fmt::format("narrow_scatter: source of shape {} does not fit into {} at offset {} of dim {}",
+    throw ShapeError(fmt::format("{}: source of shape {} does not fit into {} at offset {} of dim {}", op.name,
                                  to_string(src.shape()), to_string(shape), start, d));
   return op.record(kernel::narrow_scatter(shape, src, d, start), {&src}, {},
                 [d, start, len = src.shape()[d]](Node&, const Tensor& g) {
@@ -268,8 +268,8 @@ Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index, Sour
   const Op op{"index_select", loc};
   autograd::check_defined(op.name, x);
   autograd::check_index(op.name, index);
-  if (index.dim() > 1) throw ShapeError(fmt::format("index_select: index must be 0-d or 1-d, got shape {}", to_string(index.shape())));
-  if (x.dim() == 0) throw ShapeError("index_select: cannot index a zero-dimensional tensor");
+  if (index.dim() > 1) throw ShapeError(fmt::format("{}: index must be 0-d or 1-d, got shape {}", op.name, to_string(index.shape())));
+  if (x.dim() == 0) throw ShapeError(fmt::format("{}: cannot index a zero-dimensional tensor", op.name));
   const std::size_t d = wrap_dim(op.name, dim, x.shape().size());
   autograd::check_index_range(op.name, index, x.shape()[d], d);
   const Tensor idx = index.dim() == 0 ? reshape(index, {1}) : index;
@@ -286,7 +286,7 @@ Tensor index_add(const Tensor& self, std::int64_t dim, const Tensor& index, cons
   Shape want = self.shape();
   want[d] = index.numel();
   if (index.dim() > 1 || !(src.shape() == want))
-    throw ShapeError(fmt::format("index_add: source shape {} must be {} for self {} and {} indices", to_string(src.shape()),
+    throw ShapeError(fmt::format("{}: source shape {} must be {} for self {} and {} indices", op.name, to_string(src.shape()),
                                  to_string(want), to_string(self.shape()), index.numel()));
   autograd::check_index_range(op.name, index, self.shape()[d], d);
   return op.record(kernel::index_add(self, d, index, src), {&self, &src}, {&index}, 
@@ -322,7 +322,7 @@ Tensor scatter_add(const Tensor& self, std::int64_t dim, const Tensor& index, co
   autograd::check_index(op.name, index);
   const std::size_t d = wrap_dim(op.name, dim, self.shape().size());
   if (!(src.shape() == index.shape()))
-    throw ShapeError(fmt::format("scatter_add: src shape {} must equal index shape {}", to_string(src.shape()), to_string(index.shape())));
+    throw ShapeError(fmt::format("{}: src shape {} must equal index shape {}", op.name, to_string(src.shape()), to_string(index.shape())));
   check_gather_shapes(op.name, self, d, index);
   return op.record(kernel::scatter_add(self, d, index, src), {&self, &src}, {&index}, 
                    [](Node&, const Tensor& g) { return g; },

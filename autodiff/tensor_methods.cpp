@@ -9,7 +9,7 @@
 #include "autodiff/detail/node.h"
 #include "autodiff/ops.h"
 #include "tensor/detail/elementwise.h"
-#include "tensor/kernels.h"
+#include "tensor/detail/kernels.h"
 
 namespace xg {
 

@@ -8,7 +8,6 @@
 
 #include "autodiff/grad_mode.h"
 #include "autodiff/ops.h"
-#include "tensor/kernels.h"
 
 namespace xg::nn {
 
@@ -186,9 +185,7 @@ void Module::to(DType dtype) {
   if (!is_floating(dtype)) throw DTypeError(fmt::format("{}.to: modules hold float parameters; got {}", type_name(), dtype_name(dtype)));
   auto convert = [dtype](Tensor& t) {
     if (!t.defined() || !t.is_floating_point() || t.dtype() == dtype) return;
-    const Tensor c = kernel::cast(t, dtype);
-    t.impl()->storage = c.impl()->storage;  // same handle, new data: every copy of the handle sees it
-    t.impl()->dtype = dtype;
+    t.set_data(t.detach().to(dtype));  // same handle, new data: every copy of the handle sees it
     t.set_grad({});
   };
   for (auto& [n, p] : named_parameters()) convert(p);

@@ -11,7 +11,6 @@
 #include "autodiff/grad_mode.h"
 #include "autodiff/ops.h"
 #include "optim/state_io.h"
-#include "tensor/tensor_impl.h"
 
 namespace xg::optim {
 
@@ -253,8 +252,7 @@ Tensor& buffer(ParamState& state, const std::string& name, const Tensor& p, doub
   return it->second;
 }
 void mark_updated(Tensor& p) {
-  ++p.impl()->storage->version;
-  p.impl()->storage->last_inplace_op = "optimizer.step";
+  p.bump_version("optimizer.step");
 }
 }  // namespace detail
 

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "tensor/kernels.h"
+#include "tensor/detail/kernels.h"
 #include "tensor/random.h"
 
 namespace xg {

@@ -4,7 +4,7 @@
 #include <limits>
 #include <type_traits>
 
-#include "tensor/kernels.h"
+#include "tensor/detail/kernels.h"
 
 namespace xg::kernel {
 

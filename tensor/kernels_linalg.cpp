@@ -1,7 +1,7 @@
 // Matrix products through OpenBLAS, with transposes passed as flags instead of copies.
 #include <cblas.h>
 
-#include "tensor/kernels.h"
+#include "tensor/detail/kernels.h"
 
 namespace xg::kernel {
 

@@ -7,7 +7,7 @@
 #include <numeric>
 
 #include "tensor/detail/reduce.h"
-#include "tensor/kernels.h"
+#include "tensor/detail/kernels.h"
 
 namespace xg::kernel {
 

@@ -1,7 +1,7 @@
 // Copies that rearrange data: permute, expand, cat, narrow, indexing.
 #include <cstring>
 
-#include "tensor/kernels.h"
+#include "tensor/detail/kernels.h"
 
 namespace xg::kernel {
 

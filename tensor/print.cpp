@@ -3,7 +3,7 @@
 
 #include <ostream>
 
-#include "tensor/tensor_impl.h"
+#include "tensor/detail/tensor_impl.h"
 
 namespace xg {
 

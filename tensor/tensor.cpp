@@ -4,7 +4,7 @@
 #include <new>
 
 #include "tensor/allocator.h"
-#include "tensor/tensor_impl.h"
+#include "tensor/detail/tensor_impl.h"
 
 namespace xg {
 
@@ -95,6 +95,23 @@ void* Tensor::raw_data() const {
 std::uint32_t Tensor::version() const {
   if (!impl_) detail::throw_undefined("version");
   return impl_->storage->version;
+}
+
+void Tensor::bump_version(const char* op) {
+  if (!impl_) detail::throw_undefined("bump_version");
+  ++impl_->storage->version;
+  impl_->storage->last_inplace_op = op;
+}
+
+void Tensor::set_data(const Tensor& new_data) {
+  if (!impl_) detail::throw_undefined("set_data");
+  if (!new_data.defined()) throw ValueError("set_data: the new data is an undefined tensor");
+  if (impl_->requires_grad && !is_floating(new_data.dtype()))
+    throw DTypeError(fmt::format("set_data: a tensor that requires grad cannot take {} data", dtype_name(new_data.dtype())));
+  impl_->storage = new_data.impl_->storage;
+  impl_->shape = new_data.impl_->shape;
+  impl_->numel = new_data.impl_->numel;
+  impl_->dtype = new_data.impl_->dtype;
 }
 
 Tensor Tensor::detach() const {

@@ -77,7 +77,13 @@ class Tensor {
   // to keep it). Returns a handle for remove_hook.
   std::int64_t register_hook(Hook hook);
   void remove_hook(std::int64_t handle);
+  // The in-place version counter: values saved for backward remember it, and backward refuses
+  // one that changed. Call bump_version after writing through data_ptr() yourself.
   std::uint32_t version() const;
+  void bump_version(const char* op = "a write through data_ptr");
+  // Makes this handle (and every copy of it) hold new_data's values, shape and dtype, keeping its
+  // own autograd slot, as LibTorch's set_data (Module::to uses it). new_data is not copied.
+  void set_data(const Tensor& new_data);
 
   // ----- in-place (optimizers and buffers; error if this tensor requires grad in grad mode) -----
   Tensor& add_(const Tensor& other, double alpha = 1.0);

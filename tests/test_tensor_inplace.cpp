@@ -143,3 +143,28 @@ TEST_CASE("reshape shares storage, so in-place writes show through and share the
   CHECK(a.version() == 1u);
   CHECK(b.version() == 1u);
 }
+
+TEST_CASE("bump_version after a write through data_ptr makes backward refuse the stale saved value") {
+  xg::Tensor w = xgt::f64({1, 2}, {2});
+  xg::Tensor x = xgt::f64({3, 4}, {2}, false);
+  const xg::Tensor y = xg::sum(w * x);  // saves x for w's gradient
+  const auto before = x.version();
+  x.data_ptr<double>()[0] = 30;
+  x.bump_version("my_kernel");
+  CHECK(x.version() == before + 1);
+  XGT_CHECK_THROWS_MSG(y.backward(), xg::AutogradError, "my_kernel", "modified by an in-place operation");
+  CHECK_FALSE(w.grad().defined());
+}
+
+TEST_CASE("set_data gives every copy of the handle the new values, shape and dtype, and keeps requires_grad") {
+  xg::Tensor p = xg::ones({2, 2}, xg::TensorOptions(xg::kFloat32).requires_grad(true));
+  const xg::Tensor alias = p;
+  p.set_data(xg::full({3}, 2.5, xg::kFloat64));
+  CHECK(alias.dtype() == xg::kFloat64);
+  CHECK(alias.shape() == xg::Shape{3});
+  xgt::check_values(alias, {2.5, 2.5, 2.5});
+  CHECK(alias.requires_grad());
+  XGT_CHECK_THROWS_MSG(p.set_data(xg::zeros({2}, xg::kInt64)), xg::DTypeError, "set_data", "int64");
+  XGT_CHECK_THROWS_MSG(p.set_data(xg::Tensor{}), xg::ValueError, "set_data", "undefined");
+  xgt::check_values(p, {2.5, 2.5, 2.5});
+}

@@ -3,7 +3,7 @@
 // changes nothing; messages name the op and the offending dtypes, shapes or values.
 #include <fmt/format.h>
 
-#include "tensor/tensor_impl.h"
+#include "tensor/detail/tensor_impl.h"
 
 namespace xg::autograd {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "autodiff/detail/small_vector.h"
-#include "tensor/tensor_impl.h"
+#include "tensor/detail/tensor_impl.h"
 
 namespace xg::autograd {
 

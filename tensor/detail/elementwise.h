@@ -14,7 +14,7 @@
 #endif
 #include <xsimd/xsimd.hpp>
 
-#include "tensor/tensor_impl.h"
+#include "tensor/detail/tensor_impl.h"
 
 namespace xg::kernel {
 

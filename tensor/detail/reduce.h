@@ -8,7 +8,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "tensor/tensor_impl.h"
+#include "tensor/detail/tensor_impl.h"
 
 namespace xg::kernel {
 

@@ -6,7 +6,7 @@
 #include <optional>
 #include <vector>
 
-#include "tensor/tensor_impl.h"
+#include "tensor/detail/tensor_impl.h"
 
 namespace xg::kernel {
 
