@@ -12,6 +12,7 @@ namespace xg::nn::functional {
 
 using xg::elu;
 using xg::gelu;
+using xg::silu;
 using xg::leaky_relu;
 using xg::linear;
 using xg::log_softmax;

@@ -32,6 +32,7 @@ XG_ACTIVATION(ReLU, xg::relu(x))
 XG_ACTIVATION(Sigmoid, xg::sigmoid(x))
 XG_ACTIVATION(Tanh, xg::tanh(x))
 XG_ACTIVATION(GELU, xg::gelu(x))
+XG_ACTIVATION(SiLU, xg::silu(x))
 XG_ACTIVATION(Identity, x)
 #undef XG_ACTIVATION
 

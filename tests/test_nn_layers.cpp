@@ -44,6 +44,7 @@ TEST_CASE("nn: gradcheck and gradgradcheck through Linear, activations and Seque
   for (auto make : std::vector<std::function<std::shared_ptr<nn::Module>()>>{
            [] { return std::make_shared<nn::ReLU>(); }, [] { return std::make_shared<nn::Sigmoid>(); },
            [] { return std::make_shared<nn::Tanh>(); }, [] { return std::make_shared<nn::GELU>(); },
+           [] { return std::make_shared<nn::SiLU>(); },
            [] { return std::make_shared<nn::ELU>(0.7); }, [] { return std::make_shared<nn::LeakyReLU>(0.001); },
            [] { return std::make_shared<nn::Softmax>(1); }, [] { return std::make_shared<nn::LogSoftmax>(1); },
            [] { return std::make_shared<nn::Identity>(); }}) {
