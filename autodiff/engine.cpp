@@ -138,9 +138,21 @@ class GraphTask {
       keep_.push_back(fn);
       visit(fn.get());
       while (!stack.empty()) {
+        if (!capturing_) {  // backward(): pre-order is enough, and the stack stays shallow on chains
+          Node* n = stack.back().first;
+          stack.pop_back();
+          for (std::size_t i = 0; i < n->next.size(); ++i) {
+            Edge& e = n->next[i];
+            Node* c = e.fn.get();
+            if (c && c->epoch != epoch_) visit(c);
+            e.wanted = e.valid();  // every input that requires grad gets its gradient
+            if (c) ++c->deps;
+          }
+          continue;
+        }
         auto [n, i] = stack.back();
         if (i == n->next.size()) {
-          if (capturing_) order_.push_back(n);
+          order_.push_back(n);
           stack.pop_back();
           continue;
         }
@@ -148,10 +160,6 @@ class GraphTask {
         Edge& e = n->next[i];
         Node* c = e.fn.get();
         if (c && c->epoch != epoch_) visit(c);
-        if (!capturing_) {  // backward(): every input that requires grad gets its gradient
-          e.wanted = e.valid();
-          if (c) ++c->deps;
-        }
       }
     }
   }
