@@ -1,12 +1,3 @@
-// Element-wise ops: forward kernel + derivative rule, one entry each.
-#include <cmath>
-#include <numbers>
-
-#include "autodiff/detail/checks.h"
-#include "autodiff/ops.h"
-#include "autodiff/detail/record.h"
-#include "tensor/detail/kernels.h"
-
 // Element-wise ops: forward kernel + one derivative rule per input, one entry each. The plain
 // float maps are one line each in autodiff/unary_ops.def.
 #include <cmath>
@@ -170,14 +161,18 @@ Tensor pow(const Tensor& x, const Tensor& e, SourceLocation loc) {
   return op.record(out, {&x, &e}, {&x, &e, &out},
                    [](Node& n, const Tensor& g) {
                      // d/dx x^e = e x^(e-1); 0 where e == 0 (also at x == 0, as PyTorch). There the
-                     // exponent is taken as 1, so no 0·inf appears at any order.
+                     // exponent is taken as 1, so no 0·inf appears at any order; that masked form
+                     // is built only when some exponent is 0.
                      const Tensor xv = n.saved_value(0), ev = n.saved_value(1);
+                     if (!kernel::any_of(ev, [](auto v) { return v == 0; })) return mul(g, mul(ev, pow(xv, sub(ev, 1.0))));
                      const Tensor safe_e = where(eq(ev, 0.0), autograd::scalar_like(ev, 1), ev);
                      return mul(g, mul(ev, pow(xv, sub(safe_e, 1.0))));
                    },
                    [](Node& n, const Tensor& g) {
-                     // d/de x^e = x^e log x; 0 where x == 0 and e >= 0, as PyTorch (log of 1 there).
+                     // d/de x^e = x^e log x; 0 where x == 0 and e >= 0, as PyTorch (log of 1 there;
+                     // masked only when some base is 0).
                      const Tensor xv = n.saved_value(0), ev = n.saved_value(1);
+                     if (!kernel::any_of(xv, [](auto v) { return v == 0; })) return mul(g, mul(n.saved_value(2), log(xv)));
                      const Tensor zero_base = logical_and(eq(xv, 0.0), ge(ev, 0.0));
                      const Tensor safe_x = where(zero_base, autograd::scalar_like(xv, 1), xv);
                      return where(zero_base, autograd::scalar_like(g, 0), mul(g, mul(n.saved_value(2), log(safe_x))));

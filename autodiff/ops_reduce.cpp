@@ -85,6 +85,12 @@ Tensor mean(const Tensor& x, std::vector<std::int64_t> dims_in, bool keepdim, So
 }
 Tensor mean(const Tensor& x, SourceLocation loc) { return mean(x, {}, false, loc); }
 
+namespace {
+bool any_zero(const Tensor& x) {
+  return kernel::any_of(x, [](auto v) { return v == 0; });
+}
+}  // namespace
+
 Tensor var(const Tensor& x, std::vector<std::int64_t> dims_in, bool unbiased, bool keepdim, SourceLocation loc) {
   autograd::check_float("var", x);
   const auto dims = reduce_dims("var", x, dims_in);
@@ -108,11 +114,13 @@ Tensor var(const Tensor& x, SourceLocation loc) { return var(x, {}, true, false,
 Tensor std(const Tensor& x, std::vector<std::int64_t> dims, bool unbiased, bool keepdim, SourceLocation loc) {
   const Op op{"std", loc};
   const Tensor v = var(x, std::move(dims), unbiased, keepdim, loc);
-  return op.record(kernel::map(v, [](auto e) { return std::sqrt(e); }), {&v}, {&v}, [](Node& n, const Tensor& g) {
+  Tensor out = kernel::map(v, [](auto e) { return std::sqrt(e); });
+  return op.record(out, {&v}, {&v, &out}, [](Node& n, const Tensor& g) {
     // d sqrt(v) = g / (2 sqrt(v)), taken as 0 where the std is 0 (a constant row: the function is
-    // flat there), as PyTorch. Where it is 0 the square root is
-    // taken of 1 instead, so no NaN reaches any order of derivative.
+    // flat there), as PyTorch. Where it is 0 the square root is taken of 1 instead, so no NaN
+    // reaches any order of derivative; that masked form is built only when such a row exists.
     const Tensor v = n.saved_value(0);
+    if (!any_zero(v)) return div(g, mul(n.saved_value(1), 2.0));
     const Tensor flat = eq(v, 0.0);
     const Tensor safe_std = sqrt(where(flat, autograd::scalar_like(v, 1), v));
     return where(flat, autograd::scalar_like(g, 0), div(g, mul(safe_std, 2.0)));
@@ -121,7 +129,6 @@ Tensor std(const Tensor& x, std::vector<std::int64_t> dims, bool unbiased, bool 
 Tensor std(const Tensor& x, SourceLocation loc) { return std(x, {}, true, false, loc); }
 
 namespace {
-bool any_zero(const Tensor& x) { return sum(eq(x, 0.0)).item<double>() > 0; }
 
 // For each element along d, the product of the others: row i of an R×R block holds x with its
 // i-th element replaced by 1. Exact at zeros and differentiable to any order; it costs R² per

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # xgrad against an earlier xgrad: builds BASE (a commit) in a scratch folder and runs the same
-# workloads of both xgrad_bench programs alternately, same settings, ROUNDS times; then prints
-# each metric's median for both and their ratio (this tree ÷ base).
+# workloads alternately, same settings, ROUNDS times, with this tree's bench/ source built
+# against each library; then prints each metric's median for both and their ratio (this ÷ base).
 #   bash bench/compare.sh BASE [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,8 @@ base=$1; rounds=${2:-3}
 scratch=/tmp/xgrad-bench-base
 rm -rf "$scratch" && mkdir -p "$scratch"
 git archive "$base" | tar -x -C "$scratch"
+# The base library runs this tree's benchmark program, so workloads added since are measured too.
+rm -rf "$scratch/bench" && cp -r bench "$scratch/bench"
 cmake -S "$scratch" -B "$scratch/build" -DCMAKE_BUILD_TYPE=Release -DXGRAD_BUILD_TESTS=OFF -DXGRAD_BUILD_EXAMPLES=OFF > /dev/null
 cmake --build "$scratch/build" -j"$(nproc)" --target xgrad_bench > /dev/null
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release > /dev/null
@@ -16,7 +18,7 @@ cmake --build build -j"$(nproc)" --target xgrad_bench > /dev/null
 out=build/compare_results.txt
 : > "$out"
 for ((r = 0; r < rounds; r++)); do
-  for job in mlp chain1 chain64 elementwise chain1_long:100000; do
+  for job in mlp chain1 chain64 elementwise edge_ops chain1_long:100000; do
     w=${job%%:*}; size=(); [ "$job" != "$w" ] && size=(--size "${job#*:}")
     reps=5; case "$w" in *_long) reps=1 ;; esac
     OPENBLAS_NUM_THREADS=1 "$scratch/build/bench/xgrad_bench" "$w" --reps $reps --threads 1 "${size[@]}" | sed 's/^/base /' >> "$out"

@@ -11,24 +11,17 @@
 
 namespace xg::optim {
 
+#define XG_ADAGRAD_OPTIONS(option)                           \
+  option(double, lr, 0, rule::nonneg)                        \
+  option(double, lr_decay, 0, rule::nonneg)                  \
+  option(double, weight_decay, 0, rule::nonneg)              \
+  option(double, initial_accumulator_value, 0, rule::nonneg) \
+  option(double, eps, 1e-10, rule::positive)
+
 struct AdagradOptions : public OptimizerOptionsFor<AdagradOptions> {
   static constexpr const char* kOptimizerName = "Adagrad";
   AdagradOptions(double lr = 1e-2);  // NOLINT: implicit, as LibTorch
-
-  XG_OPTIM_ARG(double, lr);
-  XG_OPTIM_ARG(double, lr_decay) = 0;
-  XG_OPTIM_ARG(double, weight_decay) = 0;
-  XG_OPTIM_ARG(double, initial_accumulator_value) = 0;
-  XG_OPTIM_ARG(double, eps) = 1e-10;
-
- public:
-  static void for_each_option(auto& self, auto&& option) {
-    option("lr", self.lr_, rule::nonneg);
-    option("lr_decay", self.lr_decay_, rule::nonneg);
-    option("weight_decay", self.weight_decay_, rule::nonneg);
-    option("initial_accumulator_value", self.initial_accumulator_value_, rule::nonneg);
-    option("eps", self.eps_, rule::positive);
-  }
+  XG_OPTIONS(AdagradOptions, XG_ADAGRAD_OPTIONS)
 };
 
 class Adagrad : public OptimizerWith<Adagrad, AdagradOptions> {

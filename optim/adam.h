@@ -16,24 +16,17 @@ namespace xg::optim {
 namespace detail {
 // The options of Adam and AdamW (optim/adamw.h): the same options, keys and rules. Derived is the
 // options type, which the chained setters return.
-template <class Derived> class AdamFamilyOptions : public OptimizerOptionsFor<Derived> {
-  using Betas = std::tuple<double, double>;
-  XG_CHAINED_OPTION(Derived, lr, double);
-  XG_CHAINED_OPTION(Derived, betas, Betas) = {0.9, 0.999};
-  XG_CHAINED_OPTION(Derived, eps, double) = 1e-8;
-  XG_CHAINED_OPTION(Derived, weight_decay, double);
-  XG_CHAINED_OPTION(Derived, amsgrad, bool) = false;
-  XG_CHAINED_OPTION(Derived, eps_inside_sqrt, bool) = false;
+using Betas = std::tuple<double, double>;
+#define XG_ADAM_OPTIONS(option)                                                               \
+  option(double, lr, 0, rule::nonneg)                                                         \
+  option(Betas, betas, (Betas{0.9, 0.999}), rule::PairInUnitInterval{"beta1", "beta2"})       \
+  option(double, eps, 1e-8, rule::positive)                                                   \
+  option(double, weight_decay, 0, rule::nonneg)                                               \
+  option(bool, amsgrad, false)                                                                \
+  option(bool, eps_inside_sqrt, false)
 
- public:
-  static void for_each_option(auto& self, auto&& option) {
-    option("lr", self.lr_, rule::nonneg);
-    option("betas", self.betas_, rule::PairInUnitInterval{"beta1", "beta2"});
-    option("eps", self.eps_, rule::positive);
-    option("weight_decay", self.weight_decay_, rule::nonneg);
-    option("amsgrad", self.amsgrad_);
-    option("eps_inside_sqrt", self.eps_inside_sqrt_);
-  }
+template <class Derived> class AdamFamilyOptions : public OptimizerOptionsFor<Derived> {
+  XG_OPTIONS(Derived, XG_ADAM_OPTIONS)
 
  protected:
   AdamFamilyOptions(double lr, double weight_decay) : lr_(lr), weight_decay_(weight_decay) {}

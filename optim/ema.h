@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "optim/option_list.h"
 #include "optim/option_rules.h"
 #include "tensor/state_dict.h"
 #include "tensor/tensor.h"
@@ -15,15 +16,13 @@ namespace xg::optim {
 
 namespace detail {
 // What both averages keep besides their values, listed once for checking, saving and loading.
+// count: the values seen.
+#define XG_EMA_STATE(option)              \
+  option(double, beta, 0.9, rule::unit)   \
+  option(bool, bias_correction, true)     \
+  option(std::int64_t, count, 0, rule::at_least_0)
 struct EmaState {
-  double beta;
-  bool bias_correction;
-  std::int64_t count = 0;  // values seen
-  static void for_each_option(auto& self, auto&& option) {
-    option("beta", self.beta, rule::unit);
-    option("bias_correction", self.bias_correction);
-    option("count", self.count, rule::at_least_0);
-  }
+  XG_SETTINGS(XG_EMA_STATE)
   // What the average is divided by: 1 − βᶜᵒᵘⁿᵗ, or 1 without correction.
   double correction() const;
 };

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "optim/option_io.h"
+#include "optim/option_list.h"
 #include "optim/option_rules.h"
 #include "optim/optimizer.h"
 #include "optim/reduce_lr_on_plateau.h"  // a schedule too, though not an LRScheduler
@@ -79,46 +80,40 @@ template <class Settings> class LRSchedulerWith : public LRScheduler {
 };
 
 namespace detail {
+#define XG_STEP_LR_SETTINGS(option)               \
+  option(std::int64_t, step_size, 1, rule::at_least_1) \
+  option(double, gamma, 0.1, rule::nonneg)
 struct StepLRSettings {
   static constexpr const char* kSchedulerName = "StepLR";
-  std::int64_t step_size;
-  double gamma;
-  static void for_each_option(auto& self, auto&& option) {
-    option("step_size", self.step_size, rule::at_least_1);
-    option("gamma", self.gamma, rule::nonneg);
-  }
+  XG_SETTINGS(XG_STEP_LR_SETTINGS)
 };
+#define XG_MULTI_STEP_LR_SETTINGS(option)              \
+  option(std::vector<std::int64_t>, milestones, {}) /* sorted */ \
+  option(double, gamma, 0.1, rule::nonneg)
 struct MultiStepLRSettings {
   static constexpr const char* kSchedulerName = "MultiStepLR";
-  std::vector<std::int64_t> milestones;  // sorted
-  double gamma;
-  static void for_each_option(auto& self, auto&& option) {
-    option("milestones", self.milestones);
-    option("gamma", self.gamma, rule::nonneg);
-  }
+  XG_SETTINGS(XG_MULTI_STEP_LR_SETTINGS)
 };
+#define XG_EXPONENTIAL_LR_SETTINGS(option) option(double, gamma, 0.1, rule::nonneg)
 struct ExponentialLRSettings {
   static constexpr const char* kSchedulerName = "ExponentialLR";
-  double gamma;
-  static void for_each_option(auto& self, auto&& option) { option("gamma", self.gamma, rule::nonneg); }
+  XG_SETTINGS(XG_EXPONENTIAL_LR_SETTINGS)
 };
+#define XG_COSINE_ANNEALING_LR_SETTINGS(option)    \
+  option(std::int64_t, T_max, 1, rule::at_least_1) \
+  option(double, eta_min, 0, rule::nonneg)
 struct CosineAnnealingLRSettings {
   static constexpr const char* kSchedulerName = "CosineAnnealingLR";
-  std::int64_t T_max;
-  double eta_min;
-  static void for_each_option(auto& self, auto&& option) {
-    option("T_max", self.T_max, rule::at_least_1);
-    option("eta_min", self.eta_min, rule::nonneg);
-  }
+  XG_SETTINGS(XG_COSINE_ANNEALING_LR_SETTINGS)
 };
 struct LambdaLRSettings {  // none: the functions are not saved
   static constexpr const char* kSchedulerName = "LambdaLR";
   static void for_each_option(auto&, auto&&) {}
 };
+#define XG_INVERSE_TIME_LR_SETTINGS(option) option(double, decay, 0, rule::nonneg)
 struct InverseTimeLRSettings {
   static constexpr const char* kSchedulerName = "InverseTimeLR";
-  double decay;
-  static void for_each_option(auto& self, auto&& option) { option("decay", self.decay, rule::nonneg); }
+  XG_SETTINGS(XG_INVERSE_TIME_LR_SETTINGS)
 };
 }  // namespace detail
 

@@ -12,22 +12,17 @@
 
 namespace xg::optim {
 
+// weight_decay adds weight_decay·θ to the gradient, as SGD.
+#define XG_MOMENTUM_OPTIONS(option)             \
+  option(double, lr, 0, rule::nonneg)           \
+  option(double, beta, 0.9, rule::unit)         \
+  option(bool, bias_correction, false)          \
+  option(double, weight_decay, 0, rule::nonneg)
+
 struct MomentumOptions : public OptimizerOptionsFor<MomentumOptions> {
   static constexpr const char* kOptimizerName = "EMAMomentum";
   MomentumOptions(double lr);  // NOLINT: implicit, as the other options
-
-  XG_OPTIM_ARG(double, lr);
-  XG_OPTIM_ARG(double, beta) = 0.9;
-  XG_OPTIM_ARG(bool, bias_correction) = false;
-  XG_OPTIM_ARG(double, weight_decay) = 0;  // adds weight_decay·θ to the gradient, as SGD
-
- public:
-  static void for_each_option(auto& self, auto&& option) {
-    option("lr", self.lr_, rule::nonneg);
-    option("beta", self.beta_, rule::unit);
-    option("bias_correction", self.bias_correction_);
-    option("weight_decay", self.weight_decay_, rule::nonneg);
-  }
+  XG_OPTIONS(MomentumOptions, XG_MOMENTUM_OPTIONS)
 };
 
 class EMAMomentum : public OptimizerWith<EMAMomentum, MomentumOptions> {

@@ -1,22 +1,17 @@
 #pragma once
-// The base of an optimizer's options type. The type lists each option once, in a static
-//   for_each_option(self, option)  calling  option("key", self.field_, rules...)
-// with the state_dict key, the field and the rules of optim/option_rules.h; this base derives
-// from that list what every OptimizerOptions must do: validate, save, load and print.
+// The base of an optimizer's options type. The type writes each option once, as a line of its
+// option list (optim/option_list.h); this base derives from that list what every
+// OptimizerOptions must do: validate, save, load and print.
+//   #define MY_OPTIONS(option) option(double, lr, 0, rule::nonneg) option(bool, fancy, false)
 //   struct MyOptions : OptimizerOptionsFor<MyOptions> {
 //     static constexpr const char* kOptimizerName = "My";
-//     MyOptions(double lr) : lr_(lr) {}
-//     XG_OPTIM_ARG(double, lr);
-//     XG_OPTIM_ARG(bool, fancy) = false;
-//    public:
-//     static void for_each_option(auto& self, auto&& option) {
-//       option("lr", self.lr_, rule::nonneg);
-//       option("fancy", self.fancy_);
-//     }
+//     MyOptions(double lr) { this->lr(lr); }
+//     XG_OPTIONS(MyOptions, MY_OPTIONS)
 //   };
 #include <string>
 
 #include "optim/option_io.h"
+#include "optim/option_list.h"
 #include "optim/option_rules.h"
 #include "optim/optimizer.h"
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "optim/option_list.h"
 #include "optim/option_rules.h"
 #include "optim/optimizer.h"
 
@@ -11,32 +12,25 @@ namespace xg::optim {
 enum class PlateauMode { min, max };
 enum class ThresholdMode { rel, abs };
 
+// min_lr is one lower bound for every group; min_lrs (one per group, overriding it) is not in the
+// list: the scheduler saves it resolved, one per group, with its state.
+#define XG_PLATEAU_OPTIONS(option)                                                              \
+  option(PlateauMode, mode, PlateauMode::min, rule::Enumerator{2, "must be min or max"})        \
+  option(double, factor, 0.1, rule::unit)                                                       \
+  option(std::int64_t, patience, 10, rule::at_least_0)                                          \
+  option(double, threshold, 1e-4, rule::nonneg)                                                 \
+  option(ThresholdMode, threshold_mode, ThresholdMode::rel, rule::Enumerator{2, "must be rel or abs"}) \
+  option(std::int64_t, cooldown, 0, rule::at_least_0)                                           \
+  option(double, min_lr, 0, rule::nonneg)                                                       \
+  option(double, eps, 1e-8, rule::nonneg)
+
 struct ReduceLROnPlateauOptions {
-  XG_OPTIM_ARG(PlateauMode, mode) = PlateauMode::min;
-  XG_OPTIM_ARG(double, factor) = 0.1;
-  XG_OPTIM_ARG(std::int64_t, patience) = 10;
-  XG_OPTIM_ARG(double, threshold) = 1e-4;
-  XG_OPTIM_ARG(ThresholdMode, threshold_mode) = ThresholdMode::rel;
-  XG_OPTIM_ARG(std::int64_t, cooldown) = 0;
-  // One lower bound for every group, or min_lrs with one per group (overrides min_lr).
-  XG_OPTIM_ARG(double, min_lr) = 0;
+  XG_OPTIONS(ReduceLROnPlateauOptions, XG_PLATEAU_OPTIONS)
   XG_OPTIM_ARG(std::vector<double>, min_lrs);
-  XG_OPTIM_ARG(double, eps) = 1e-8;
 
  public:
   // The list's rules, then min_lrs: one per param group, each finite and >= 0.
   void validate(std::size_t n_groups) const;
-  // Every option but min_lrs, which the scheduler saves resolved (one per group) with its state.
-  static void for_each_option(auto& self, auto&& option) {
-    option("mode", self.mode_, rule::Enumerator{2, "must be min or max"});
-    option("factor", self.factor_, rule::unit);
-    option("patience", self.patience_, rule::at_least_0);
-    option("threshold", self.threshold_, rule::nonneg);
-    option("threshold_mode", self.threshold_mode_, rule::Enumerator{2, "must be rel or abs"});
-    option("cooldown", self.cooldown_, rule::at_least_0);
-    option("min_lr", self.min_lr_, rule::nonneg);
-    option("eps", self.eps_, rule::nonneg);
-  }
 };
 
 // Reduces every group's lr by `factor` once the metric has not improved for more than

@@ -13,26 +13,18 @@
 
 namespace xg::optim {
 
+#define XG_RMSPROP_OPTIONS(option)              \
+  option(double, lr, 0, rule::nonneg)           \
+  option(double, alpha, 0.99, rule::unit)       \
+  option(double, eps, 1e-8, rule::positive)     \
+  option(double, weight_decay, 0, rule::nonneg) \
+  option(double, momentum, 0, rule::nonneg)     \
+  option(bool, centered, false)
+
 struct RMSpropOptions : public OptimizerOptionsFor<RMSpropOptions> {
   static constexpr const char* kOptimizerName = "RMSprop";
   RMSpropOptions(double lr = 1e-2);  // NOLINT: implicit, as LibTorch
-
-  XG_OPTIM_ARG(double, lr);
-  XG_OPTIM_ARG(double, alpha) = 0.99;
-  XG_OPTIM_ARG(double, eps) = 1e-8;
-  XG_OPTIM_ARG(double, weight_decay) = 0;
-  XG_OPTIM_ARG(double, momentum) = 0;
-  XG_OPTIM_ARG(bool, centered) = false;
-
- public:
-  static void for_each_option(auto& self, auto&& option) {
-    option("lr", self.lr_, rule::nonneg);
-    option("alpha", self.alpha_, rule::unit);
-    option("eps", self.eps_, rule::positive);
-    option("weight_decay", self.weight_decay_, rule::nonneg);
-    option("momentum", self.momentum_, rule::nonneg);
-    option("centered", self.centered_);
-  }
+  XG_OPTIONS(RMSpropOptions, XG_RMSPROP_OPTIONS)
 };
 
 class RMSprop : public OptimizerWith<RMSprop, RMSpropOptions> {

@@ -11,25 +11,18 @@
 
 namespace xg::optim {
 
+#define XG_SGD_OPTIONS(option)                \
+  option(double, lr, 0, rule::nonneg)           \
+  option(double, momentum, 0, rule::nonneg)     \
+  option(double, dampening, 0, rule::finite)    \
+  option(double, weight_decay, 0, rule::nonneg) \
+  option(bool, nesterov, false)
+
 struct SGDOptions : public OptimizerOptionsFor<SGDOptions> {
   static constexpr const char* kOptimizerName = "SGD";
   SGDOptions(double lr);  // NOLINT: implicit, as LibTorch
   void validate() const override;  // the option list's rules, then Nesterov's needs
-
-  XG_OPTIM_ARG(double, lr);
-  XG_OPTIM_ARG(double, momentum) = 0;
-  XG_OPTIM_ARG(double, dampening) = 0;
-  XG_OPTIM_ARG(double, weight_decay) = 0;
-  XG_OPTIM_ARG(bool, nesterov) = false;
-
- public:
-  static void for_each_option(auto& self, auto&& option) {
-    option("lr", self.lr_, rule::nonneg);
-    option("momentum", self.momentum_, rule::nonneg);
-    option("dampening", self.dampening_, rule::finite);
-    option("weight_decay", self.weight_decay_, rule::nonneg);
-    option("nesterov", self.nesterov_);
-  }
+  XG_OPTIONS(SGDOptions, XG_SGD_OPTIONS)
 };
 
 class SGD : public OptimizerWith<SGD, SGDOptions> {

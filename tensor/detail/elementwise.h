@@ -55,6 +55,19 @@ Tensor map(const Tensor& x, F f) {
   return y;
 }
 
+// Whether pred holds for some element of x (a read-only scan that stops at the first). Rules use
+// it to take an exact-but-slower form only when an edge point (a zero) is present.
+template <class P>
+bool any_of(const Tensor& x, P pred) {
+  bool found = false;
+  dispatch(x.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    const T* in = data_of<T>(x);
+    for (std::int64_t i = 0, n = x.numel(); i < n && !found; ++i) found = pred(in[i]);
+  });
+  return found;
+}
+
 namespace detail {
 
 using Strides = std::array<std::int64_t, Shape::kMaxDims>;
