@@ -55,7 +55,12 @@ void accumulate_into(TensorImpl& impl, Tensor g, bool create_graph) {
   }
 }
 
-Tensor add_buffer(const Tensor& buf, const Tensor& g) { return buf.defined() ? add(buf, g) : g; }
+// Gradients move (not copy) along the sweep: a copy is an atomic reference-count round trip,
+// a measurable share of a small node's backward.
+Tensor add_buffer(const Tensor& buf, Tensor g) {
+  if (!buf.defined()) return g;
+  return add(buf, g);
+}
 
 // Whether `small` broadcasts to `big` (so a gradient of shape big sums back to it).
 bool broadcasts_to(const Shape& small, const Shape& big) {
@@ -72,7 +77,8 @@ Tensor to_input_shape(const Node& n, std::size_t i, Tensor g, const Shape& want,
   if (g.dtype() != dt || !broadcasts_to(want, g.shape()))
     throw AutogradError(fmt::format("backward: '{}' produced a gradient of shape {} ({}) for input {} of shape {} ({})",
                                     n.name, to_string(g.shape()), dtype_name(g.dtype()), i, to_string(want), dtype_name(dt)));
-  return g.shape() == want ? g : sum_to(g, want);
+  if (g.shape() == want) return g;
+  return sum_to(g, want);
 }
 
 void check_anomaly(const Node& n, const GradList& grads) {
@@ -254,14 +260,15 @@ class GraphTask {
       for (std::size_t i = 0; i < n->next.size(); ++i) {
         const Edge& e = n->next[i];
         if (!e.wanted) continue;
-        const Tensor& gi = i < grads.size() ? grads[i] : Tensor{};
+        Tensor gi = i < grads.size() ? std::move(grads[i]) : Tensor{};
         if (e.is_leaf) {
           const std::shared_ptr<TensorImpl> leaf = e.leaf.lock();
-          if (gi.defined() && leaf) deliver_to_leaf(*leaf, to_input_shape(*n, i, gi, leaf->shape, leaf->dtype));
+          if (gi.defined() && leaf) deliver_to_leaf(*leaf, to_input_shape(*n, i, std::move(gi), leaf->shape, leaf->dtype));
           continue;
         }
         Node* c = e.fn.get();
-        if (gi.defined()) c->grad_buffer = add_buffer(c->grad_buffer, to_input_shape(*n, i, gi, c->out_shape, c->out_dtype));
+        if (gi.defined())
+          c->grad_buffer = add_buffer(c->grad_buffer, to_input_shape(*n, i, std::move(gi), c->out_shape, c->out_dtype));
         if (--c->deps == 0) ready_.push_back(c);
       }
     }
