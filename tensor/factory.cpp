@@ -121,28 +121,28 @@ Tensor eye(std::int64_t n, std::int64_t m, TensorOptions opt) {
   return finish(t, opt);
 }
 
-Tensor rand(const Shape& shape, TensorOptions opt, Generator* gen) {
-  check_float("rand", opt.dtype_);
-  Tensor t = make_tensor(shape, opt.dtype_, "rand");
+namespace {
+// A float tensor whose elements are draws of `draw(generator)`, in order.
+template <class Draw>
+Tensor random_float(const char* op, const Shape& shape, TensorOptions opt, Generator* gen, Draw draw) {
+  check_float(op, opt.dtype_);
+  Tensor t = make_tensor(shape, opt.dtype_, op);
   Generator& g = gen_or_default(gen);
   dispatch_float(opt.dtype_, [&](auto tag) {
     using T = decltype(tag);
     T* p = data_of<T>(t);
-    for (std::int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<T>(g.uniform());
+    for (std::int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<T>(draw(g));
   });
   return finish(t, opt);
 }
+}  // namespace
+
+Tensor rand(const Shape& shape, TensorOptions opt, Generator* gen) {
+  return random_float("rand", shape, opt, gen, [](Generator& g) { return g.uniform(); });
+}
 
 Tensor randn(const Shape& shape, TensorOptions opt, Generator* gen) {
-  check_float("randn", opt.dtype_);
-  Tensor t = make_tensor(shape, opt.dtype_, "randn");
-  Generator& g = gen_or_default(gen);
-  dispatch_float(opt.dtype_, [&](auto tag) {
-    using T = decltype(tag);
-    T* p = data_of<T>(t);
-    for (std::int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<T>(g.normal());
-  });
-  return finish(t, opt);
+  return random_float("randn", shape, opt, gen, [](Generator& g) { return g.normal(); });
 }
 
 Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, Generator* gen) {
