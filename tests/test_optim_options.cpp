@@ -28,17 +28,13 @@ std::map<std::string, std::string> saved_options(const optim::Optimizer& opt) {
 std::vector<Tensor> one_param() { return {xgt::f64({1.0, 2.0}, {2})}; }
 
 // A new optimizer, as a user would add one: sign descent θ ← θ − lr·scale·sign(∇).
+#define SIGN_OPTIONS(option)                   \
+  option(double, lr, 0.1, optim::rule::nonneg) \
+  option(double, scale, 1, optim::rule::positive)
 struct SignOptions : public optim::OptimizerOptionsFor<SignOptions> {
   static constexpr const char* kOptimizerName = "Sign";
-  SignOptions(double lr = 0.1) : lr_(lr) {}  // NOLINT
-  XG_OPTIM_ARG(double, lr);
-  XG_OPTIM_ARG(double, scale) = 1;
-
- public:
-  static void for_each_option(auto& self, auto&& option) {
-    option("lr", self.lr_, optim::rule::nonneg);
-    option("scale", self.scale_, optim::rule::positive);
-  }
+  SignOptions(double lr = 0.1) { this->lr(lr); }  // NOLINT
+  XG_OPTIONS(SignOptions, SIGN_OPTIONS)
 };
 class Sign : public optim::OptimizerWith<Sign, SignOptions> {
  public:
