@@ -70,9 +70,11 @@ Tensor reshape(const Tensor& x, const Shape& want, SourceLocation loc) {
   autograd::check_defined(op.name, x);
   const Shape s = infer_shape(op.name, x, want);
   if (s == x.shape() && !x.requires_grad()) return x;
-  return op.record(alias_with_shape(x, s), {&x}, {}, [in = x.shape()](Node&, const Tensor& g) {
+  Tensor out = op.record(alias_with_shape(x, s), {&x}, {}, [in = x.shape()](Node&, const Tensor& g) {
     return reshape(g, in);
   });
+  autograd::note_alias(x, out);
+  return out;
 }
 Tensor view(const Tensor& x, const Shape& s, SourceLocation loc) { return reshape(x, s, loc); }
 

@@ -85,7 +85,10 @@ class Tensor {
   // own autograd slot, as LibTorch's set_data (Module::to uses it). new_data is not copied.
   void set_data(const Tensor& new_data);
 
-  // ----- in-place (optimizers and buffers; error if this tensor requires grad in grad mode) -----
+  // ----- in-place -----
+  // Without a graph to record they write into the storage. Recording (grad mode on and this
+  // tensor or an operand requires grad), the tensor takes the op's result and history, and its
+  // views follow (see autodiff/inplace.cpp); on a leaf that requires grad they raise.
   Tensor& add_(const Tensor& other, double alpha = 1.0);
   Tensor& add_(double v);
   Tensor& sub_(const Tensor& other, double alpha = 1.0);
@@ -98,6 +101,15 @@ class Tensor {
   Tensor& fill_(double v);
   Tensor& copy_(const Tensor& src);
   Tensor& clamp_(std::optional<double> min, std::optional<double> max);
+  Tensor& relu_();
+  Tensor& operator+=(const Tensor& other);
+  Tensor& operator-=(const Tensor& other);
+  Tensor& operator*=(const Tensor& other);
+  Tensor& operator/=(const Tensor& other);
+  Tensor& operator+=(double v);
+  Tensor& operator-=(double v);
+  Tensor& operator*=(double v);
+  Tensor& operator/=(double v);
 
   // ----- method forms of common ops (see autodiff/ops.h) -----
   Tensor operator-() const;

@@ -93,18 +93,15 @@ TEST_CASE("AutogradError: a tensor saved for backward was modified in place") {
   }
 }
 
-TEST_CASE("AutogradError: in-place op on a tensor that requires grad in grad mode") {
+TEST_CASE("AutogradError: in-place op on a leaf that requires grad in grad mode") {
   xg::Tensor x = f64({1, 2, 3}, {3});
   XGT_CHECK_THROWS_MSG(x.add_(1.0), xg::AutogradError, "add_", "requires grad", "[3]", "leaf", "NoGradGuard");
   XGT_CHECK_THROWS_MSG(x.copy_(f64({0, 0, 0}, {3}, false)), xg::AutogradError, "copy_", "requires grad");
   XGT_CHECK_THROWS_MSG(x.zero_(), xg::AutogradError, "requires grad");
-  xg::Tensor y = x * 2.0;
-  XGT_CHECK_THROWS_MSG(y.mul_(3.0), xg::AutogradError, "mul_", "requires grad", "mul");
-  XGT_CHECK_THROWS_MSG(y.clamp_(0.0, 1.0), xg::AutogradError, "clamp_", "requires grad");
+  XGT_CHECK_THROWS_MSG(x.clamp_(0.0, 1.0), xg::AutogradError, "clamp_", "requires grad");
   CHECK(values(x) == VD{1, 2, 3});
-  CHECK(values(y) == VD{2, 4, 6});
   CHECK(x.version() == 0u);
-  CHECK(y.version() == 0u);
+  // A non-leaf is recorded instead (tests/test_autograd_inplace.cpp).
 }
 
 TEST_CASE("AutogradError: autograd::grad with an unused input or one that does not require grad") {

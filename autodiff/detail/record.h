@@ -28,6 +28,9 @@ inline bool should_record(std::span<const Tensor* const> inputs) {
   return false;
 }
 
+// Records that `view` shares `base`'s storage (reshape), for in-place ops (autodiff/inplace.cpp).
+void note_alias(const Tensor& base, const Tensor& view);
+
 // Links `node` into the graph as out's grad_fn, with edges to `inputs` and the `saved` values
 // (a null pointer saves nothing in that slot).
 void attach(const std::shared_ptr<Node>& node, Tensor& out, const char* name, const SourceLocation& loc,

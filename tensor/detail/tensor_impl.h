@@ -1,5 +1,6 @@
 #pragma once
 // Internal: what a Tensor handle points to. Not part of the public API.
+#include <atomic>
 #include <cstdlib>
 #include <memory>
 #include <utility>
@@ -17,7 +18,11 @@ struct Storage {
   std::size_t nbytes = 0;
   std::uint32_t version = 0;
   const char* last_inplace_op = nullptr;
-  alignas(16) unsigned char inline_buf[kInlineBytes];  // 16, not 64: over-aligned objects take glibc's slow memalign path
+  alignas(16) unsigned char inline_buf[kInlineBytes];
+  // The tensors that view this storage (reshape's outputs and their inputs), so that an in-place
+  // op on one gives the others their new history; guarded by aliases_lock.
+  std::vector<std::weak_ptr<TensorImpl>> aliases;
+  std::atomic_flag aliases_lock = ATOMIC_FLAG_INIT;  // 16, not 64: over-aligned objects take glibc's slow memalign path
 
   explicit Storage(std::size_t bytes);
   ~Storage();

@@ -1,0 +1,257 @@
+// In-place ops. Without a graph to record (grad mode off, or neither the tensor nor an operand
+// requires grad) the kernel writes into the tensor's storage. Otherwise the op is recorded out of
+// place and the tensor takes the result's values, in its own storage, and its history (LibTorch's
+// rebase): its grad_fn becomes the op's node, and every other view of the storage gets a history
+// that reads it through that node (LibTorch's CopySlices; xgrad's views alias the whole storage,
+// so a view's history is a reshape of the modified tensor). The version counter still guards
+// every value saved before: backward through them raises, naming the in-place op.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "autodiff/detail/checks.h"
+#include "autodiff/detail/node.h"
+#include "autodiff/grad_mode.h"
+#include "autodiff/ops.h"
+#include "tensor/detail/elementwise.h"
+#include "tensor/detail/kernels.h"
+
+namespace xg {
+
+namespace autograd {
+
+namespace {
+// Storage::aliases is shared by every view of a storage, possibly on several threads.
+class AliasLock {
+ public:
+  explicit AliasLock(Storage& st) : st_(st) {
+    while (st_.aliases_lock.test_and_set(std::memory_order_acquire)) {
+    }
+  }
+  ~AliasLock() { st_.aliases_lock.clear(std::memory_order_release); }
+  AliasLock(const AliasLock&) = delete;
+  AliasLock& operator=(const AliasLock&) = delete;
+
+ private:
+  Storage& st_;
+};
+
+std::vector<std::shared_ptr<TensorImpl>> live_aliases(Storage& st) {
+  AliasLock lock(st);
+  std::vector<std::shared_ptr<TensorImpl>> out;
+  for (const auto& w : st.aliases)
+    if (auto impl = w.lock()) out.push_back(std::move(impl));
+  return out;
+}
+}  // namespace
+
+void note_alias(const Tensor& base, const Tensor& view) {
+  Storage& st = *base.impl()->storage;
+  AliasLock lock(st);
+  std::erase_if(st.aliases, [](const std::weak_ptr<TensorImpl>& w) { return w.expired(); });
+  const bool base_known = std::any_of(st.aliases.begin(), st.aliases.end(), [&](const std::weak_ptr<TensorImpl>& w) {
+    return w.lock() == base.impl();
+  });
+  if (!base_known) st.aliases.push_back(base.impl());
+  st.aliases.push_back(view.impl());
+}
+
+}  // namespace autograd
+
+namespace {
+
+void bump(Tensor& self, const char* op) {
+  auto& st = *self.impl()->storage;
+  ++st.version;
+  st.last_inplace_op = op;
+}
+
+bool needs_graph(const Tensor& self, std::initializer_list<const Tensor*> operands) {
+  if (!GradMode::is_enabled()) return false;
+  if (self.requires_grad()) return true;
+  return std::any_of(operands.begin(), operands.end(), [](const Tensor* t) { return t->defined() && t->requires_grad(); });
+}
+
+// LibTorch refuses to modify a leaf that requires grad (or a view of one) while recording: its
+// .grad() would belong to a value that no longer exists.
+void refuse_leaf(const char* op, const Tensor& self) {
+  for (const auto& impl : autograd::live_aliases(*self.impl()->storage))
+    if (impl->requires_grad && !impl->grad_fn)
+      throw AutogradError(fmt::format(
+          "{}: in-place op on {} that requires grad (shape {}); wrap the update in xg::NoGradGuard (as optimizers do) "
+          "or clone() the tensor first",
+          op, impl == self.impl() ? "a leaf tensor" : "a view of a leaf tensor", to_string(impl->shape)));
+  if (self.requires_grad() && self.is_leaf())
+    throw AutogradError(fmt::format("{}: in-place op on a leaf tensor that requires grad (shape {}); wrap the update in "
+                                    "xg::NoGradGuard (as optimizers do) or clone() the tensor first",
+                                    op, to_string(self.shape())));
+}
+
+// t's history becomes node (none: a constant); retain_grad() moves along with it.
+void set_history(const std::shared_ptr<TensorImpl>& t, const std::shared_ptr<autograd::Node>& node) {
+  if (t->grad_fn && t->grad_fn->retained.lock() == t) t->grad_fn->retained.reset();
+  t->grad_fn = node;
+  t->requires_grad = node != nullptr;
+  if (node && t->extra && t->extra->retains_grad) node->retained = t;
+}
+
+// self takes r (the op recorded out of place) as its value and history.
+void rebase(const char* op, Tensor& self, const Tensor& r) {
+  const std::shared_ptr<autograd::Node> node = r.impl()->grad_fn;
+  const auto& storage = self.impl()->storage;
+  if (node) {
+    // The op saved self's old value, about to be overwritten: it keeps a copy, with its history.
+    for (std::size_t i = 0; i < node->saved.size(); ++i) {
+      auto& s = node->saved[i];
+      if (!s.tensor.defined() || s.is_output || s.tensor.impl()->storage != storage) continue;
+      Tensor copy = kernel::copy(s.tensor);
+      copy.impl()->requires_grad = s.tensor.impl()->requires_grad;
+      copy.impl()->grad_fn = s.tensor.impl()->grad_fn;
+      s.tensor = copy;
+      s.version = copy.impl()->storage->version;
+    }
+  }
+  if (r.impl()->storage != storage)
+    std::memcpy(self.raw_data(), r.raw_data(), static_cast<std::size_t>(self.numel()) * dtype_size(self.dtype()));
+  bump(self, op);
+  set_history(self.impl(), node);
+  if (node) {
+    // A saved output now lives in self's storage, at the version just written.
+    for (std::size_t i = 0; i < node->saved.size(); ++i) {
+      auto& s = node->saved[i];
+      if (!s.tensor.defined() || !s.is_output || s.tensor.impl()->storage != r.impl()->storage) continue;
+      s.tensor = alias_with_shape(self, s.tensor.shape());
+      s.version = storage->version;
+    }
+  }
+  for (const auto& impl : autograd::live_aliases(*storage)) {
+    if (impl == self.impl()) continue;
+    if (!node) {
+      set_history(impl, nullptr);
+      continue;
+    }
+    const Tensor through = reshape(self, impl->shape);
+    set_history(impl, through.impl()->grad_fn);
+  }
+}
+
+// The in-place op: check (both paths), then write in place, or record out of place and rebase.
+template <class Check, class Write, class Compute>
+Tensor& inplace(const char* op, Tensor& self, std::initializer_list<const Tensor*> operands, Check check, Write write,
+                Compute compute) {
+  autograd::check_defined(op, self);
+  check();
+  if (!needs_graph(self, operands)) {
+    write();
+    bump(self, op);
+    return self;
+  }
+  refuse_leaf(op, self);
+  rebase(op, self, compute());
+  return self;
+}
+
+void check_operand(const char* op, const Tensor& self, const Tensor& other) {
+  autograd::check_defined(op, other);
+  autograd::check_same_dtype(op, self, other);
+  if (!(broadcast_shapes(op, self.shape(), other.shape()) == self.shape()))
+    throw ShapeError(fmt::format("{}: operand of shape {} cannot be broadcast to the tensor's shape {}", op,
+                                 to_string(other.shape()), to_string(self.shape())));
+}
+
+template <class F, class Compute>
+Tensor& inplace_binary(const char* op, Tensor& self, const Tensor& other, F f, Compute compute) {
+  return inplace(op, self, {&other}, [&] { check_operand(op, self, other); }, [&] { kernel::zip_into(self, other, f); },
+                 compute);
+}
+
+template <class F, class Compute>
+Tensor& inplace_scalar(const char* op, Tensor& self, double v, F f, Compute compute) {
+  return inplace(op, self, {}, [] {}, [&] { kernel::zip_into(self, autograd::scalar_like(self, v), f); }, compute);
+}
+
+constexpr auto plus = [](auto a, auto b) { return a + b; };
+constexpr auto times = [](auto a, auto b) { return a * b; };
+constexpr auto divides = [](auto a, auto b) { return a / b; };
+
+}  // namespace
+
+Tensor& Tensor::add_(const Tensor& other, double alpha) {
+  const auto compute = [&] { return add(*this, alpha == 1 ? other : mul(other, alpha)); };
+  if (alpha == 1) return inplace_binary("add_", *this, other, plus, compute);
+  return inplace_binary("add_", *this, other, [alpha](auto x, auto y) { return x + static_cast<decltype(y)>(alpha) * y; },
+                        compute);
+}
+Tensor& Tensor::sub_(const Tensor& other, double alpha) {
+  const auto compute = [&] { return sub(*this, alpha == 1 ? other : mul(other, alpha)); };
+  return inplace_binary("sub_", *this, other, [alpha](auto x, auto y) { return x - static_cast<decltype(y)>(alpha) * y; },
+                        compute);
+}
+Tensor& Tensor::mul_(const Tensor& other) {
+  return inplace_binary("mul_", *this, other, times, [&] { return mul(*this, other); });
+}
+Tensor& Tensor::div_(const Tensor& other) {
+  return inplace_binary("div_", *this, other, divides, [&] { return div(*this, other); });
+}
+Tensor& Tensor::add_(double v) { return inplace_scalar("add_", *this, v, plus, [&] { return add(*this, v); }); }
+Tensor& Tensor::sub_(double v) {
+  return inplace_scalar("sub_", *this, v, [](auto a, auto b) { return a - b; }, [&] { return sub(*this, v); });
+}
+Tensor& Tensor::mul_(double v) { return inplace_scalar("mul_", *this, v, times, [&] { return mul(*this, v); }); }
+Tensor& Tensor::div_(double v) { return inplace_scalar("div_", *this, v, divides, [&] { return div(*this, v); }); }
+Tensor& Tensor::zero_() {
+  return inplace("zero_", *this, {}, [] {}, [&] { kernel::fill(*this, 0); }, [&] { return zeros_like(*this); });
+}
+Tensor& Tensor::fill_(double v) {
+  return inplace("fill_", *this, {}, [] {}, [&] { kernel::fill(*this, v); }, [&] { return full_like(*this, v); });
+}
+Tensor& Tensor::copy_(const Tensor& src) {
+  const auto check = [&] {
+    autograd::check_defined("copy_", src);
+    if (!(broadcast_shapes("copy_", shape(), src.shape()) == shape()))
+      throw ShapeError(fmt::format("copy_: source of shape {} cannot be broadcast to the tensor's shape {}",
+                                   to_string(src.shape()), to_string(shape())));
+  };
+  const auto write = [&] {
+    Tensor s = src.dtype() == dtype() ? src : kernel::cast(src, dtype());
+    if (!(s.shape() == shape())) s = kernel::expand(s, shape());
+    if (s.impl()->storage != impl_->storage)
+      std::memcpy(raw_data(), s.raw_data(), static_cast<std::size_t>(numel()) * dtype_size(dtype()));
+  };
+  const auto compute = [&] {
+    Tensor s = src.dtype() == dtype() ? src : to_dtype(src, dtype());
+    if (!(s.shape() == shape())) s = xg::expand(s, shape());
+    return s.impl()->storage == src.impl()->storage ? xg::clone(s) : s;  // a new value, never src itself
+  };
+  return inplace("copy_", *this, {&src}, check, write, compute);
+}
+Tensor& Tensor::clamp_(std::optional<double> min, std::optional<double> max) {
+  const auto write = [&] {
+    Tensor c;
+    {
+      NoGradGuard ng;
+      c = xg::clamp(*this, min, max);
+    }
+    std::memcpy(raw_data(), c.raw_data(), static_cast<std::size_t>(numel()) * dtype_size(dtype()));
+  };
+  return inplace("clamp_", *this, {}, [] {}, write, [&] { return xg::clamp(*this, min, max); });
+}
+Tensor& Tensor::relu_() {
+  const auto write = [&] {
+    autograd::check_float("relu_", *this);
+    kernel::zip_into(*this, autograd::scalar_like(*this, 0), [](auto a, auto b) { return a > b ? a : b; });
+  };
+  return inplace("relu_", *this, {}, [&] { autograd::check_float("relu_", *this); }, write, [&] { return xg::relu(*this); });
+}
+
+Tensor& Tensor::operator+=(const Tensor& other) { return add_(other); }
+Tensor& Tensor::operator-=(const Tensor& other) { return sub_(other); }
+Tensor& Tensor::operator*=(const Tensor& other) { return mul_(other); }
+Tensor& Tensor::operator/=(const Tensor& other) { return div_(other); }
+Tensor& Tensor::operator+=(double v) { return add_(v); }
+Tensor& Tensor::operator-=(double v) { return sub_(v); }
+Tensor& Tensor::operator*=(double v) { return mul_(v); }
+Tensor& Tensor::operator/=(double v) { return div_(v); }
+
+}  // namespace xg

@@ -1,0 +1,157 @@
+// In-place ops on the graph (issue #16): the tensor takes the op's result and history (LibTorch's
+// rebase), its views follow, a leaf that requires grad is refused, and values saved before the
+// write still refuse to backward.
+#include <doctest/doctest.h>
+#include <xgrad.h>
+
+#include "check.h"
+
+using xg::Tensor;
+using xgt::check_values;
+using xgt::f64;
+
+TEST_CASE("inplace: a model's relu_, += and mul_ give the gradients of the out-of-place model") {
+  const Tensor x = f64({-1.0, 0.5, 2.0}, {3});
+  const Tensor w = f64({3.0, -2.0, 0.25}, {3});
+  Tensor h = x * w;  // {-3, -1, 0.5}
+  h += x;            // {-4, -0.5, 2.5}
+  h.mul_(2.0);       // {-8, -1, 5}
+  h.relu_();         // {0, 0, 5}
+  check_values(h, {0, 0, 5});
+  CHECK(h.grad_fn_name() == "relu");
+  h.sum().backward();
+  // d/dx: 2·(w + 1) where the relu passes; d/dw: 2·x there.
+  check_values(x.grad(), {0, 0, 2 * 1.25});
+  check_values(w.grad(), {0, 0, 2 * 2.0});
+}
+
+TEST_CASE("inplace: every in-place op passes gradcheck and gradgradcheck on the graph") {
+  const Tensor a = f64({0.3, -1.2, 2.1, 0.7}, {2, 2});
+  const Tensor b = f64({1.5, 0.4, -0.8, 2.2}, {2, 2});
+  xgt::check_grads(
+      [](const std::vector<Tensor>& in) {
+        Tensor h = in[0] * in[1];
+        h.add_(in[0], 0.5);
+        h.sub_(in[1], 2.0);
+        h.mul_(in[0]);
+        h.div_(in[1]);
+        h += 1.0;
+        h -= in[0];
+        h *= in[1];
+        h /= 3.0;
+        h.clamp_(-1.5, 1.0);
+        return h;
+      },
+      {a, b});
+  xgt::check_grads(
+      [](const std::vector<Tensor>& in) {
+        Tensor h = xg::zeros({2, 2}, xg::kFloat64);
+        h.copy_(in[0] * in[0]);  // h had no history: it takes the source's
+        h.relu_();
+        h.mul_(in[1]);
+        return h;
+      },
+      {a, b});
+}
+
+TEST_CASE("inplace: a leaf that requires grad (or a view of one) is refused and left unchanged") {
+  Tensor x = f64({1.0, 2.0}, {2});
+  XGT_CHECK_THROWS_MSG(x.add_(1.0), xg::AutogradError, "add_", "leaf tensor that requires grad", "NoGradGuard");
+  XGT_CHECK_THROWS_MSG(x.relu_(), xg::AutogradError, "relu_", "leaf");
+  Tensor v = x.view({2, 1});
+  XGT_CHECK_THROWS_MSG(v.mul_(2.0), xg::AutogradError, "mul_", "a view of a leaf tensor");
+  check_values(x, {1, 2});
+  CHECK(x.version() == 0);
+  {
+    xg::NoGradGuard ng;  // as an optimizer step: allowed, and the version counts it
+    x.sub_(0.5);
+  }
+  check_values(x, {0.5, 1.5});
+  CHECK(x.version() == 1);
+  CHECK(x.is_leaf());
+}
+
+TEST_CASE("inplace: a value saved before the write refuses to backward, naming both ops") {
+  const Tensor x = f64({1.0, 2.0}, {2});
+  Tensor y = x * 2.0;
+  const Tensor z = y * y;  // saves y
+  y.add_(1.0);
+  XGT_CHECK_THROWS_MSG(z.sum().backward(), xg::AutogradError, "'mul'", "'add_'", "modified by an in-place operation");
+  // The op's own saved input is a copy: x·y then y.mul_(x) backward is right (y's old value).
+  const Tensor a = f64({1.5, -2.0}, {2});
+  Tensor b = a * 3.0;
+  const Tensor c = f64({2.0, 0.5}, {2});
+  b.mul_(c);  // b = 3a·c: d/dc = 3a, d/da = 3c
+  b.sum().backward();
+  check_values(c.grad(), {4.5, -6.0});
+  check_values(a.grad(), {6.0, 1.5});
+}
+
+TEST_CASE("inplace: views follow (the base of a modified view and the views of a modified base)") {
+  {
+    const Tensor x = f64({1.0, 2.0, 3.0, 4.0}, {2, 2});
+    Tensor b = x * 1.0;
+    Tensor v = b.view({4});
+    v.mul_(3.0);
+    check_values(b, {3, 6, 9, 12});
+    CHECK(b.grad_fn_name() == "reshape");
+    (b * x).sum().backward();  // b = 3x, so d/dx (3x·x) = 6x
+    check_values(x.grad(), {6, 12, 18, 24});
+  }
+  {
+    const Tensor x = f64({1.0, 2.0, 3.0, 4.0}, {2, 2});
+    Tensor b = x * 1.0;
+    const Tensor v = b.view({4});
+    b.mul_(x);  // the view reads x·x now
+    check_values(v, {1, 4, 9, 16});
+    v.sum().backward();
+    check_values(x.grad(), {2, 4, 6, 8});
+  }
+  {
+    // A plain tensor and its view take the history of what is added into it.
+    Tensor h = xg::zeros({3}, xg::kFloat64);
+    const Tensor hv = h.view({3, 1});
+    const Tensor w = f64({1.0, 2.0, 3.0}, {3});
+    h += w * w;
+    CHECK(h.requires_grad());
+    CHECK(hv.requires_grad());
+    hv.sum().backward();
+    check_values(w.grad(), {2, 4, 6});
+  }
+}
+
+TEST_CASE("inplace: fill_ and zero_ cut the history; copy_ takes the source's") {
+  const Tensor x = f64({1.0, 2.0}, {2});
+  Tensor y = x * 2.0;
+  y.fill_(5.0);
+  CHECK_FALSE(y.requires_grad());
+  (y * x).sum().backward();  // only through the second factor
+  check_values(x.grad(), {5, 5});
+
+  const Tensor s = f64({0.5, -1.0}, {2});
+  Tensor h = xg::zeros({2}, xg::kFloat32);
+  h.copy_(s * 3.0);  // float64 into float32, differentiably
+  CHECK(h.dtype() == xg::kFloat32);
+  h.sum().backward();
+  check_values(s.grad(), {3, 3});
+}
+
+TEST_CASE("inplace: retain_grad follows the rebase; x.grad().zero_() after a create_graph backward is safe") {
+  const Tensor x = f64({1.0, 2.0}, {2});
+  Tensor y = x * 2.0;
+  y.retain_grad();
+  y.mul_(3.0);
+  (y * y).sum().backward();
+  check_values(y.grad(), {12, 24});  // d/dy y² at the new y = {6, 12}
+  check_values(x.grad(), {72, 144});
+
+  const Tensor p = f64({1.0, 3.0}, {2});
+  (p * p * p).sum().backward({}, true, true);
+  Tensor g = p.grad();  // 3p², with a graph
+  CHECK(g.requires_grad());
+  const Tensor gg = g.sum();
+  g.zero_();
+  check_values(p.grad(), {0, 0});
+  gg.backward();  // through g's history before zero_: d/dp Σ3p² = 6p, added to the zeroed .grad()
+  check_values(p.grad(), {6, 18});
+}
