@@ -89,6 +89,19 @@ void refuse_leaf(const char* op, const Tensor& self) {
 }
 
 // t's history becomes node (none: a constant); retain_grad() moves along with it.
+// A tensor made without recording (a view taken under NoGradGuard) that shares its storage with
+// one that requires grad: writing into it with grad mode on would change that tensor's values
+// behind its history. LibTorch refuses it too.
+void refuse_hidden_write(const char* op, const Tensor& self) {
+  for (const auto& impl : autograd::live_aliases(*self.impl()->storage))
+    if (impl != self.impl() && impl->requires_grad)
+      throw AutogradError(fmt::format(
+          "{}: this tensor (shape {}) is a view, made under NoGradGuard, of a tensor that requires grad (shape {}); "
+          "writing into it with grad mode on would change that tensor's values behind its history. Write under "
+          "xg::NoGradGuard, or clone() the view first",
+          op, to_string(self.shape()), to_string(impl->shape)));
+}
+
 void set_history(const std::shared_ptr<TensorImpl>& t, const std::shared_ptr<autograd::Node>& node) {
   if (t->grad_fn && t->grad_fn->retained.lock() == t) t->grad_fn->retained.reset();
   t->grad_fn = node;
@@ -143,6 +156,7 @@ Tensor& inplace(const char* op, Tensor& self, std::initializer_list<const Tensor
   autograd::check_defined(op, self);
   check();
   if (!needs_graph(self, operands)) {
+    if (GradMode::is_enabled()) refuse_hidden_write(op, self);
     write();
     bump(self, op);
     return self;

@@ -305,17 +305,17 @@ bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol) {
   return true;
 }
 
-Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
-Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
-Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
-Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
-Tensor operator+(const Tensor& a, double b) { return add(a, b); }
-Tensor operator-(const Tensor& a, double b) { return sub(a, b); }
-Tensor operator*(const Tensor& a, double b) { return mul(a, b); }
-Tensor operator/(const Tensor& a, double b) { return div(a, b); }
-Tensor operator+(double a, const Tensor& b) { return add(b, a); }
-Tensor operator-(double a, const Tensor& b) { return sub(a, b); }
-Tensor operator*(double a, const Tensor& b) { return mul(b, a); }
-Tensor operator/(double a, const Tensor& b) { return div(a, b); }
+Tensor operator+(const Tensor& a, TensorOperand b) { return add(a, b.value, b.where); }
+Tensor operator-(const Tensor& a, TensorOperand b) { return sub(a, b.value, b.where); }
+Tensor operator*(const Tensor& a, TensorOperand b) { return mul(a, b.value, b.where); }
+Tensor operator/(const Tensor& a, TensorOperand b) { return div(a, b.value, b.where); }
+Tensor operator+(const Tensor& a, ScalarOperand b) { return add(a, b.value, b.where); }
+Tensor operator-(const Tensor& a, ScalarOperand b) { return sub(a, b.value, b.where); }
+Tensor operator*(const Tensor& a, ScalarOperand b) { return mul(a, b.value, b.where); }
+Tensor operator/(const Tensor& a, ScalarOperand b) { return div(a, b.value, b.where); }
+Tensor operator+(double a, TensorOperand b) { return add(b.value, a, b.where); }
+Tensor operator-(double a, TensorOperand b) { return sub(a, b.value, b.where); }
+Tensor operator*(double a, TensorOperand b) { return mul(b.value, a, b.where); }
+Tensor operator/(double a, TensorOperand b) { return div(a, b.value, b.where); }
 
 }  // namespace xg

@@ -82,10 +82,14 @@ std::int64_t Tensor::register_hook(Hook hook) {
 }
 
 void Tensor::remove_hook(std::int64_t handle) {
-  if (!impl_) return;
-  auto drop = [handle](auto& hooks) { std::erase_if(hooks, [handle](const auto& h) { return h.first == handle; }); };
-  if (impl_->grad_fn) drop(impl_->grad_fn->hooks);
-  if (impl_->extra) drop(impl_->extra->hooks);
+  autograd::check_defined("remove_hook", *this);
+  auto drop = [handle](auto& hooks) { return std::erase_if(hooks, [handle](const auto& h) { return h.first == handle; }); };
+  std::size_t dropped = 0;
+  if (impl_->grad_fn) dropped += drop(impl_->grad_fn->hooks);
+  if (impl_->extra) dropped += drop(impl_->extra->hooks);
+  if (dropped == 0)
+    throw ValueError(fmt::format("remove_hook: no hook with handle {} on this tensor (shape {}); was it removed already?",
+                                 handle, to_string(shape())));
 }
 
 Tensor Tensor::clone() const { return xg::clone(*this); }
@@ -93,33 +97,33 @@ Tensor Tensor::to(DType d) const { return to_dtype(*this, d); }
 
 // ----- method forms -----
 Tensor Tensor::operator-() const { return neg(*this); }
-Tensor Tensor::sum() const { return xg::sum(*this); }
-Tensor Tensor::sum(std::vector<std::int64_t> dims, bool keepdim) const { return xg::sum(*this, std::move(dims), keepdim); }
-Tensor Tensor::mean() const { return xg::mean(*this); }
-Tensor Tensor::mean(std::vector<std::int64_t> dims, bool keepdim) const { return xg::mean(*this, std::move(dims), keepdim); }
-Tensor Tensor::reshape(const Shape& s) const { return xg::reshape(*this, s); }
-Tensor Tensor::view(const Shape& s) const { return xg::view(*this, s); }
-Tensor Tensor::flatten(std::int64_t a, std::int64_t b) const { return xg::flatten(*this, a, b); }
-Tensor Tensor::transpose(std::int64_t a, std::int64_t b) const { return xg::transpose(*this, a, b); }
-Tensor Tensor::t() const { return xg::t(*this); }
-Tensor Tensor::permute(std::vector<std::int64_t> dims) const { return xg::permute(*this, std::move(dims)); }
-Tensor Tensor::squeeze() const { return xg::squeeze(*this); }
-Tensor Tensor::squeeze(std::int64_t d) const { return xg::squeeze(*this, d); }
-Tensor Tensor::unsqueeze(std::int64_t d) const { return xg::unsqueeze(*this, d); }
-Tensor Tensor::expand(const Shape& s) const { return xg::expand(*this, s); }
-Tensor Tensor::matmul(const Tensor& o) const { return xg::matmul(*this, o); }
-Tensor Tensor::pow(double p) const { return xg::pow(*this, p); }
-Tensor Tensor::pow(const Tensor& p) const { return xg::pow(*this, p); }
-Tensor Tensor::exp() const { return xg::exp(*this); }
-Tensor Tensor::log() const { return xg::log(*this); }
-Tensor Tensor::sqrt() const { return xg::sqrt(*this); }
-Tensor Tensor::abs() const { return xg::abs(*this); }
-Tensor Tensor::relu() const { return xg::relu(*this); }
-Tensor Tensor::sigmoid() const { return xg::sigmoid(*this); }
-Tensor Tensor::tanh() const { return xg::tanh(*this); }
-Tensor Tensor::softmax(std::int64_t d) const { return xg::softmax(*this, d); }
-Tensor Tensor::log_softmax(std::int64_t d) const { return xg::log_softmax(*this, d); }
-Tensor Tensor::norm(double p) const { return xg::norm(*this, p); }
+Tensor Tensor::sum(SourceLocation loc) const { return xg::sum(*this, loc); }
+Tensor Tensor::sum(std::vector<std::int64_t> dims, bool keepdim, SourceLocation loc) const { return xg::sum(*this, std::move(dims), keepdim, loc); }
+Tensor Tensor::mean(SourceLocation loc) const { return xg::mean(*this, loc); }
+Tensor Tensor::mean(std::vector<std::int64_t> dims, bool keepdim, SourceLocation loc) const { return xg::mean(*this, std::move(dims), keepdim, loc); }
+Tensor Tensor::reshape(const Shape& s, SourceLocation loc) const { return xg::reshape(*this, s, loc); }
+Tensor Tensor::view(const Shape& s, SourceLocation loc) const { return xg::view(*this, s, loc); }
+Tensor Tensor::flatten(std::int64_t a, std::int64_t b, SourceLocation loc) const { return xg::flatten(*this, a, b, loc); }
+Tensor Tensor::transpose(std::int64_t a, std::int64_t b, SourceLocation loc) const { return xg::transpose(*this, a, b, loc); }
+Tensor Tensor::t(SourceLocation loc) const { return xg::t(*this, loc); }
+Tensor Tensor::permute(std::vector<std::int64_t> dims, SourceLocation loc) const { return xg::permute(*this, std::move(dims), loc); }
+Tensor Tensor::squeeze(SourceLocation loc) const { return xg::squeeze(*this, loc); }
+Tensor Tensor::squeeze(std::int64_t d, SourceLocation loc) const { return xg::squeeze(*this, d, loc); }
+Tensor Tensor::unsqueeze(std::int64_t d, SourceLocation loc) const { return xg::unsqueeze(*this, d, loc); }
+Tensor Tensor::expand(const Shape& s, SourceLocation loc) const { return xg::expand(*this, s, loc); }
+Tensor Tensor::matmul(const Tensor& o, SourceLocation loc) const { return xg::matmul(*this, o, loc); }
+Tensor Tensor::pow(double p, SourceLocation loc) const { return xg::pow(*this, p, loc); }
+Tensor Tensor::pow(const Tensor& p, SourceLocation loc) const { return xg::pow(*this, p, loc); }
+Tensor Tensor::exp(SourceLocation loc) const { return xg::exp(*this, loc); }
+Tensor Tensor::log(SourceLocation loc) const { return xg::log(*this, loc); }
+Tensor Tensor::sqrt(SourceLocation loc) const { return xg::sqrt(*this, loc); }
+Tensor Tensor::abs(SourceLocation loc) const { return xg::abs(*this, loc); }
+Tensor Tensor::relu(SourceLocation loc) const { return xg::relu(*this, loc); }
+Tensor Tensor::sigmoid(SourceLocation loc) const { return xg::sigmoid(*this, loc); }
+Tensor Tensor::tanh(SourceLocation loc) const { return xg::tanh(*this, loc); }
+Tensor Tensor::softmax(std::int64_t d, SourceLocation loc) const { return xg::softmax(*this, d, loc); }
+Tensor Tensor::log_softmax(std::int64_t d, SourceLocation loc) const { return xg::log_softmax(*this, d, loc); }
+Tensor Tensor::norm(double p, SourceLocation loc) const { return xg::norm(*this, p, loc); }
 Tensor Tensor::argmax(std::int64_t d, bool keepdim) const { return xg::argmax(*this, d, keepdim); }
 
 }  // namespace xg

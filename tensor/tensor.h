@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -76,6 +77,16 @@ class Tensor {
   // Hook called with the gradient w.r.t. this tensor; may return a replacement (or undefined
   // to keep it). Returns a handle for remove_hook.
   std::int64_t register_hook(Hook hook);
+  // A hook that only observes the gradient (returns void), as LibTorch allows.
+  template <class F>
+    requires std::is_void_v<std::invoke_result_t<F&, const Tensor&>>
+  std::int64_t register_hook(F hook) {
+    return register_hook(Hook([hook = std::move(hook)](const Tensor& g) mutable {
+      hook(g);
+      return Tensor();
+    }));
+  }
+  // ValueError if no hook with that handle is registered on this tensor.
   void remove_hook(std::int64_t handle);
   // The in-place version counter: values saved for backward remember it, and backward refuses
   // one that changed. Call bump_version after writing through data_ptr() yourself.
@@ -111,35 +122,35 @@ class Tensor {
   Tensor& operator*=(double v);
   Tensor& operator/=(double v);
 
-  // ----- method forms of common ops (see autodiff/ops.h) -----
+  // ----- method forms of common ops (see autodiff/ops.h); each records the caller's line -----
   Tensor operator-() const;
-  Tensor sum() const;
-  Tensor sum(std::vector<std::int64_t> dims, bool keepdim = false) const;
-  Tensor mean() const;
-  Tensor mean(std::vector<std::int64_t> dims, bool keepdim = false) const;
-  Tensor reshape(const Shape& s) const;
-  Tensor view(const Shape& s) const;
-  Tensor flatten(std::int64_t start_dim = 0, std::int64_t end_dim = -1) const;
-  Tensor transpose(std::int64_t d0, std::int64_t d1) const;
-  Tensor t() const;
-  Tensor permute(std::vector<std::int64_t> dims) const;
-  Tensor squeeze() const;
-  Tensor squeeze(std::int64_t dim) const;
-  Tensor unsqueeze(std::int64_t dim) const;
-  Tensor expand(const Shape& s) const;
-  Tensor matmul(const Tensor& other) const;
-  Tensor pow(double p) const;
-  Tensor pow(const Tensor& p) const;
-  Tensor exp() const;
-  Tensor log() const;
-  Tensor sqrt() const;
-  Tensor abs() const;
-  Tensor relu() const;
-  Tensor sigmoid() const;
-  Tensor tanh() const;
-  Tensor softmax(std::int64_t dim) const;
-  Tensor log_softmax(std::int64_t dim) const;
-  Tensor norm(double p = 2) const;
+  Tensor sum(XG_HERE) const;
+  Tensor sum(std::vector<std::int64_t> dims, bool keepdim = false, XG_HERE) const;
+  Tensor mean(XG_HERE) const;
+  Tensor mean(std::vector<std::int64_t> dims, bool keepdim = false, XG_HERE) const;
+  Tensor reshape(const Shape& s, XG_HERE) const;
+  Tensor view(const Shape& s, XG_HERE) const;
+  Tensor flatten(std::int64_t start_dim = 0, std::int64_t end_dim = -1, XG_HERE) const;
+  Tensor transpose(std::int64_t d0, std::int64_t d1, XG_HERE) const;
+  Tensor t(XG_HERE) const;
+  Tensor permute(std::vector<std::int64_t> dims, XG_HERE) const;
+  Tensor squeeze(XG_HERE) const;
+  Tensor squeeze(std::int64_t dim, XG_HERE) const;
+  Tensor unsqueeze(std::int64_t dim, XG_HERE) const;
+  Tensor expand(const Shape& s, XG_HERE) const;
+  Tensor matmul(const Tensor& other, XG_HERE) const;
+  Tensor pow(double p, XG_HERE) const;
+  Tensor pow(const Tensor& p, XG_HERE) const;
+  Tensor exp(XG_HERE) const;
+  Tensor log(XG_HERE) const;
+  Tensor sqrt(XG_HERE) const;
+  Tensor abs(XG_HERE) const;
+  Tensor relu(XG_HERE) const;
+  Tensor sigmoid(XG_HERE) const;
+  Tensor tanh(XG_HERE) const;
+  Tensor softmax(std::int64_t dim, XG_HERE) const;
+  Tensor log_softmax(std::int64_t dim, XG_HERE) const;
+  Tensor norm(double p = 2, XG_HERE) const;
   Tensor argmax(std::int64_t dim, bool keepdim = false) const;
 
   const std::shared_ptr<TensorImpl>& impl() const { return impl_; }

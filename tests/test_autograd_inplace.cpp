@@ -155,3 +155,46 @@ TEST_CASE("inplace: retain_grad follows the rebase; x.grad().zero_() after a cre
   gg.backward();  // through g's history before zero_: d/dp Σ3p² = 6p, added to the zeroed .grad()
   check_values(p.grad(), {6, 18});
 }
+
+TEST_CASE("call sites: operators and methods record the user's line, not one inside xgrad") {
+  const Tensor x = f64({1.0, 2.0}, {2});
+  Tensor y = x * 2.0;
+  const int op_line = __LINE__ + 1;
+  const Tensor z = y * y;
+  const int method_line = __LINE__ + 1;
+  const Tensor w = y.pow(3.0);
+  y.add_(1.0);
+  XGT_CHECK_THROWS_MSG(z.sum().backward(), xg::AutogradError, "test_autograd_inplace.cpp:" + std::to_string(op_line));
+  XGT_CHECK_THROWS_MSG(w.sum().backward(), xg::AutogradError, "test_autograd_inplace.cpp:" + std::to_string(method_line));
+}
+
+TEST_CASE("hooks: remove_hook of an unknown handle raises; a hook may return void") {
+  const Tensor x = f64({1.0, 2.0}, {2});
+  Tensor y = x * 3.0;
+  int seen = 0;
+  const auto h = y.register_hook([&](const Tensor& g) { seen += static_cast<int>(g.numel()); });
+  y.sum().backward();
+  CHECK(seen == 2);
+  check_values(x.grad(), {3, 3});  // a void hook keeps the gradient
+  y.remove_hook(h);
+  XGT_CHECK_THROWS_MSG(y.remove_hook(h), xg::ValueError, "remove_hook", std::to_string(h));
+  XGT_CHECK_THROWS_MSG(y.remove_hook(12345678), xg::ValueError, "remove_hook", "12345678");
+}
+
+TEST_CASE("inplace: a view made under NoGradGuard of a tensor that requires grad refuses in-place writes in grad mode") {
+  const Tensor x = f64({1.0, 2.0}, {2});
+  const Tensor b = x * 2.0;
+  Tensor v;
+  {
+    xg::NoGradGuard ng;
+    v = b.view({2, 1});
+  }
+  CHECK_FALSE(v.requires_grad());
+  XGT_CHECK_THROWS_MSG(v.mul_(2.0), xg::AutogradError, "mul_", "NoGradGuard", "[2]");
+  check_values(b, {2, 4});
+  {
+    xg::NoGradGuard ng;  // allowed where nothing is recorded, as LibTorch
+    v.mul_(2.0);
+  }
+  check_values(b, {4, 8});
+}
