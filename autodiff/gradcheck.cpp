@@ -57,6 +57,23 @@ Differentiable differentiable_inputs(const std::vector<Tensor>& inputs, const st
   return d;
 }
 
+// Each input is an independent variable. A leaf is used as given (perturbed in place, so closures
+// over it see the change); an input computed by other ops (a non-leaf) is replaced by a detached
+// copy, since backward through its history would add paths that perturbing its value does not.
+std::vector<Tensor> as_variables(const std::vector<Tensor>& inputs) {
+  std::vector<Tensor> xs;
+  for (const auto& x : inputs) {
+    if (!x.defined() || !x.grad_fn()) {
+      xs.push_back(x);
+      continue;
+    }
+    Tensor c = x.detach().clone();
+    c.requires_grad_(x.requires_grad());
+    xs.push_back(c);
+  }
+  return xs;
+}
+
 Tensor checked_output(const GradcheckFn& fn, const std::vector<Tensor>& xs, const char* who) {
   Tensor out = fn(xs);
   if (!out.defined() || out.dtype() != kFloat64)
@@ -298,9 +315,10 @@ GradcheckOptions positional(double eps, double atol, double rtol) {
 
 namespace detail {
 
-GradcheckResult gradcheck_named(const GradcheckFn& fn, const std::vector<Tensor>& inputs,
+GradcheckResult gradcheck_named(const GradcheckFn& fn, const std::vector<Tensor>& given,
                                 const std::vector<std::string>& names, const GradcheckOptions& o, const char* who) {
   check_options(o, who);
+  const std::vector<Tensor> inputs = as_variables(given);
   const Differentiable d = differentiable_inputs(inputs, names, who);
   const Tensor out = checked_output(fn, inputs, who);
   if (o.fast_mode) {

@@ -5,6 +5,8 @@
 // Compares the Jacobian from backward with central finite differences in float64. As PyTorch's
 // gradcheck, the inputs themselves are perturbed in place (and restored bit for bit afterwards,
 // also when the function throws), so a function that closes over them sees the perturbation.
+// Each input is an independent variable: one computed by other ops (a non-leaf) is replaced by a
+// detached copy, whose history would otherwise add gradient paths its perturbation does not.
 // The module form, xg::gradcheck(module, {x}), is in nn/gradcheck.h.
 #include <functional>
 #include <string>

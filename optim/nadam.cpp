@@ -18,7 +18,7 @@ void NAdam::update_param(Tensor& p, const Tensor& grad, ParamState& state, const
   const double bias_correction2 = 1 - std::pow(beta2, t);
   const double mu = beta1 * (1. - 0.5 * std::pow(0.96, t * o.momentum_decay()));
   const double mu_next = beta1 * (1. - 0.5 * std::pow(0.96, (t + 1) * o.momentum_decay()));
-  const double prod = mu_product.to_vector<double>()[0] * mu;
+  const double prod = (p.numel() > 0 ? mu_product.to_vector<double>()[0] : 1.0) * mu;
   const double prod_next = prod * mu * mu_next;  // as 1.13
   const double grad_step = -o.lr() * (1. - mu) / (1. - prod);
   const double avg_step = -o.lr() * mu_next / (1. - prod_next);

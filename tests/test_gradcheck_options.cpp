@@ -200,3 +200,20 @@ TEST_CASE("gradcheck options are checked, with the option and its value named") 
   // The positional form is the same check.
   CHECK_FALSE(xg::gradcheck([](const std::vector<Tensor>& in) { return xg::square(in[0]); }, {x}, 1e-6, 0.0, 0.0).ok);
 }
+
+TEST_CASE("gradcheck treats an input computed from another input as an independent variable") {
+  // b = a/2 + 1/4 is a non-leaf of a: gradcheck checks d(a∘b)/da = b and d(a∘b)/db = a, as for
+  // two unrelated tensors (backward through b's history would add a/2 to a's gradient, which
+  // perturbing a's value cannot show), and leaves b as it was.
+  const Tensor a = f64({0.3, 1.1}, {2});
+  const Tensor b = a * 0.5 + 0.25;
+  const Snapshot sa(a), sb(b);
+  const auto mul = [](const std::vector<Tensor>& in) { return in[0] * in[1]; };
+  const xg::GradcheckResult r = xg::gradcheck(mul, {a, b});
+  CHECK_MESSAGE(r.ok, r.report);
+  const xg::GradcheckResult r2 = xg::gradgradcheck(mul, {a, b});
+  CHECK_MESSAGE(r2.ok, r2.report);
+  CHECK(sa.unchanged());
+  CHECK(sb.unchanged());
+  CHECK(b.grad_fn_name() != "");
+}
