@@ -2,6 +2,8 @@
 // xgrad: reverse-mode automatic differentiation over n-dimensional tensors.
 // The one header users include. It pulls in no xtensor header (see tensor/xtensor_interop.h).
 #include "autodiff/autograd.h"
+#include "autodiff/function.h"
+#include "autodiff/functional.h"
 #include "autodiff/grad_mode.h"
 #include "autodiff/gradcheck.h"
 #include "autodiff/ops.h"

@@ -1,6 +1,7 @@
 #pragma once
 // Everything in xg::nn.
 #include "nn/functional.h"
+#include "nn/gradcheck.h"
 #include "nn/init.h"
 #include "nn/layers.h"
 #include "nn/loss.h"

@@ -132,10 +132,10 @@ class Optimizer {
   // Keys: "param_groups.<g>.params" (int64 ids of the group's parameters, numbered over all
   // groups in order), "param_groups.<g>.<option>" (0-d tensors), "state.<id>.step" (int64) and
   // "state.<id>.<buffer>" (copies of the buffers).
-  StateDict state_dict() const;
+  virtual StateDict state_dict() const;
   // Replaces options and state. The optimizer must have the same groups with the same number of
   // parameters (the shapes are checked); on any error nothing changes.
-  void load_state_dict(const StateDict& dict);
+  virtual void load_state_dict(const StateDict& dict);
 
  protected:
   Optimizer(std::vector<OptimizerParamGroup> groups, std::unique_ptr<OptimizerOptions> defaults);

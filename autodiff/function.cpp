@@ -1,0 +1,189 @@
+#include "autodiff/function.h"
+
+#include <cxxabi.h>
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+#include "autodiff/detail/record.h"
+#include "tensor/detail/raw_views.h"
+
+namespace xg::autograd {
+
+// ----- SavedValue -----
+
+namespace {
+const char* const kSavedTypes[] = {"none", "double", "int", "bool", "string", "Tensor", "vector<double>"};
+}
+
+#define XG_SAVED_GET(Type, method, want)                                                                          \
+  Type SavedValue::method() const {                                                                              \
+    if (const auto* p = std::get_if<want>(&v_)) return *p;                                                       \
+    throw DTypeError(fmt::format("saved_data: " #method "() on a value that holds a {}", kSavedTypes[v_.index()])); \
+  }
+XG_SAVED_GET(double, toDouble, double)
+XG_SAVED_GET(std::int64_t, toInt, std::int64_t)
+XG_SAVED_GET(bool, toBool, bool)
+XG_SAVED_GET(const std::string&, toStringRef, std::string)
+XG_SAVED_GET(const Tensor&, toTensor, Tensor)
+XG_SAVED_GET(const std::vector<double>&, toDoubleVector, std::vector<double>)
+#undef XG_SAVED_GET
+
+std::string demangle(const char* mangled) {
+  int status = 0;
+  char* s = abi::__cxa_demangle(mangled, nullptr, nullptr, &status);
+  std::string out = status == 0 && s ? s : mangled;
+  std::free(s);
+  return out;
+}
+
+// ----- the node -----
+
+// Stands for a gradient that a custom backward computed without history: differentiating it
+// again is an error naming the function (its edges are the function's, so the error comes only
+// when a second derivative actually flows through it).
+struct OnceDifferentiableNode final : Node {
+  GradList apply(const Tensor&) override {
+    throw AutogradError(fmt::format(
+        "backward: the custom function '{}' was differentiated twice, but its backward is not differentiable: it "
+        "returned gradients without history (computed with raw kernels such as xg::xt_view). Write its backward with "
+        "xg ops for double backward (create_graph, gradgradcheck, hessian)",
+        name));
+  }
+};
+
+struct FunctionNode final : Node {
+  std::shared_ptr<AutogradContext> ctx;
+  std::function<std::vector<Tensor>(AutogradContext*, std::vector<Tensor>)> backward;
+  std::vector<std::ptrdiff_t> edge_of_arg;  // -1 for an argument that is not a tensor
+
+  Tensor once_differentiable(const Tensor& g) {
+    auto n = std::make_shared<OnceDifferentiableNode>();
+    n->name = name;
+    n->loc = loc;
+    n->out_shape = g.shape();
+    n->out_dtype = g.dtype();
+    for (std::size_t i = 0; i < next.size(); ++i) {
+      Edge e = next[i];
+      e.wanted = false;
+      n->next.push_back(std::move(e));
+    }
+    Tensor h = g.detach();
+    h.impl()->requires_grad = true;
+    h.impl()->grad_fn = std::move(n);
+    return h;
+  }
+
+  GradList apply(const Tensor& grad) override {
+    const std::uint64_t views_before = raw_view_count();
+    std::vector<Tensor> result = backward(ctx.get(), {grad});
+    const bool raw = raw_view_count() != views_before;
+    if (result.size() != edge_of_arg.size())
+      throw AutogradError(fmt::format("backward: the custom function '{}' returned {} gradients, expected {} (one per "
+                                      "forward argument, undefined for those that are not tensors)",
+                                      name, result.size(), edge_of_arg.size()));
+    std::vector<Tensor> per_edge(next.size());
+    for (std::size_t a = 0; a < result.size(); ++a) {
+      if (edge_of_arg[a] < 0) {
+        if (result[a].defined())
+          throw AutogradError(fmt::format("backward: the custom function '{}' returned a gradient for argument {}, "
+                                          "which is not a tensor; return an undefined xg::Tensor{{}} there",
+                                          name, a));
+        continue;
+      }
+      per_edge[static_cast<std::size_t>(edge_of_arg[a])] = std::move(result[a]);
+    }
+    // Under create_graph, a gradient without history from a backward that used raw kernels (or
+    // that dropped the history of a gradient that had one) cannot be differentiated again.
+    const bool building = GradMode::is_enabled();
+    GradList out;
+    for (std::size_t i = 0; i < per_edge.size(); ++i) {
+      Tensor& g = per_edge[i];
+      if (!next[i].wanted) g = Tensor{};
+      else if (building && g.defined() && !g.requires_grad() && (raw || grad.requires_grad())) g = once_differentiable(g);
+      out.push_back(std::move(g));
+    }
+    return out;
+  }
+};
+
+// ----- AutogradContext -----
+
+void AutogradContext::save_for_backward(std::vector<Tensor> to_save) {
+  if (node_) throw AutogradError("save_for_backward: call it in forward, not in backward");
+  to_save_ = std::move(to_save);
+}
+
+std::vector<Tensor> AutogradContext::get_saved_variables() const {
+  if (!node_) return to_save_;
+  std::vector<Tensor> out;
+  for (std::size_t i = 0; i < node_->saved.size(); ++i) out.push_back(node_->saved_value(i));
+  return out;
+}
+
+void AutogradContext::mark_non_differentiable(const std::vector<Tensor>& outputs) {
+  non_differentiable_.insert(non_differentiable_.end(), outputs.begin(), outputs.end());
+}
+
+void AutogradContext::mark_dirty(const std::vector<Tensor>& inputs) { dirty_.insert(dirty_.end(), inputs.begin(), inputs.end()); }
+
+bool AutogradContext::needs_input_grad(std::size_t index) const {
+  if (index >= input_requires_grad_.size())
+    throw IndexError(fmt::format("needs_input_grad: index {} is out of range for a function of {} arguments", index,
+                                 input_requires_grad_.size()));
+  if (!node_) return input_requires_grad_[index];
+  const std::ptrdiff_t e = node_->edge_of_arg[index];
+  return e >= 0 && node_->next[static_cast<std::size_t>(e)].wanted;
+}
+
+// ----- recording -----
+
+namespace {
+bool holds(const std::vector<Tensor>& list, const Tensor& t) {
+  for (const auto& x : list)
+    if (x.defined() && x.impl() == t.impl()) return true;
+  return false;
+}
+}  // namespace
+
+Tensor record_function(const std::shared_ptr<AutogradContext>& ctx, const char* name, const std::vector<Tensor>& args,
+                       Tensor out, std::function<std::vector<Tensor>(AutogradContext*, std::vector<Tensor>)> backward) {
+  if (!out.defined()) throw ValueError(fmt::format("{}: forward returned an undefined tensor", name));
+  const bool dirty = holds(ctx->dirty_, out);
+  if (!ctx->dirty_.empty() && !dirty)
+    throw ValueError(fmt::format("{}: mark_dirty was called, but forward did not return the tensor it marked", name));
+  if (dirty && !holds(args, out))
+    throw ValueError(fmt::format("{}: mark_dirty: the tensor forward returned is not one of its arguments", name));
+  bool record = GradMode::is_enabled() && out.is_floating_point() && !holds(ctx->non_differentiable_, out);
+  bool any = false;
+  for (const bool r : ctx->input_requires_grad_) any = any || r;
+  record = record && any;
+  if (dirty) {
+    if (out.is_leaf() && out.requires_grad() && GradMode::is_enabled())
+      throw AutogradError(fmt::format("{}: a leaf tensor that requires grad was modified in place (mark_dirty); "
+                                      "modify a clone, or run under NoGradGuard",
+                                      name));
+    out.bump_version(name);
+  }
+  const std::shared_ptr<TensorImpl> forward_out = out.impl();
+  // An argument returned unchanged becomes a new handle over the same data, with this history.
+  if (!dirty && holds(args, out)) out = out.detach();
+  if (!record) return out;
+
+  auto node = std::make_shared<FunctionNode>();
+  node->ctx = ctx;
+  node->backward = std::move(backward);
+  std::vector<const Tensor*> inputs;
+  for (const auto& a : args) {
+    node->edge_of_arg.push_back(a.defined() ? static_cast<std::ptrdiff_t>(inputs.size()) : -1);
+    if (a.defined()) inputs.push_back(&a);
+  }
+  std::vector<const Tensor*> saved;
+  for (const auto& s : ctx->to_save_) saved.push_back(!s.defined() ? nullptr : s.impl() == forward_out ? &out : &s);
+  attach(node, out, name, SourceLocation{}, inputs, saved);
+  ctx->node_ = node.get();
+  ctx->to_save_.clear();
+  return out;
+}
+
+}  // namespace xg::autograd
