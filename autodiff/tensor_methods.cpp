@@ -43,7 +43,10 @@ Tensor Tensor::grad() const {
 
 void Tensor::set_grad(const Tensor& g) {
   autograd::check_defined("set_grad", *this);
-  if (g.defined() && (!(g.shape() == shape()) || g.dtype() != dtype()))
+  if (g.defined() && g.dtype() != dtype())
+    throw DTypeError(fmt::format("set_grad: gradient of dtype {} (shape {}) does not match the tensor's dtype {} (shape {})",
+                                 dtype_name(g.dtype()), to_string(g.shape()), dtype_name(dtype()), to_string(shape())));
+  if (g.defined() && !(g.shape() == shape()))
     throw ShapeError(fmt::format("set_grad: gradient of shape {} ({}) does not match the tensor's shape {} ({})",
                                  to_string(g.shape()), dtype_name(g.dtype()), to_string(shape()), dtype_name(dtype())));
   impl_->autograd_extra().grad = g;
@@ -122,7 +125,7 @@ void inplace_binary(const char* op, Tensor& self, const Tensor& other, F f) {
 template <class F>
 void inplace_scalar(const char* op, Tensor& self, double v, F f) {
   check_inplace(op, self);
-  inplace_binary(op, self, autograd::scalar_like(self, v), f);
+  inplace_binary(op, self, autograd::scalar_like(self, v, op), f);
 }
 
 constexpr auto plus = [](auto a, auto b) { return a + b; };
@@ -131,12 +134,22 @@ constexpr auto divides = [](auto a, auto b) { return a / b; };
 
 }  // namespace
 
+namespace {
+// self += alpha * other, named `op` (add_ or sub_, which passes -alpha).
+void add_scaled(const char* op, Tensor& self, const Tensor& other, double alpha) {
+  if (alpha == 1) inplace_binary(op, self, other, plus);
+  else inplace_binary(op, self, other, [alpha](auto x, auto y) { return x + static_cast<decltype(y)>(alpha) * y; });
+}
+}  // namespace
+
 Tensor& Tensor::add_(const Tensor& other, double alpha) {
-  if (alpha == 1) inplace_binary("add_", *this, other, plus);
-  else inplace_binary("add_", *this, other, [alpha](auto x, auto y) { return x + static_cast<decltype(y)>(alpha) * y; });
+  add_scaled("add_", *this, other, alpha);
   return *this;
 }
-Tensor& Tensor::sub_(const Tensor& other, double alpha) { return add_(other, -alpha); }
+Tensor& Tensor::sub_(const Tensor& other, double alpha) {
+  add_scaled("sub_", *this, other, -alpha);
+  return *this;
+}
 Tensor& Tensor::mul_(const Tensor& other) {
   inplace_binary("mul_", *this, other, times);
   return *this;
@@ -149,7 +162,10 @@ Tensor& Tensor::add_(double v) {
   inplace_scalar("add_", *this, v, plus);
   return *this;
 }
-Tensor& Tensor::sub_(double v) { return add_(-v); }
+Tensor& Tensor::sub_(double v) {
+  inplace_scalar("sub_", *this, -v, plus);
+  return *this;
+}
 Tensor& Tensor::mul_(double v) {
   inplace_scalar("mul_", *this, v, times);
   return *this;
@@ -161,6 +177,7 @@ Tensor& Tensor::div_(double v) {
 Tensor& Tensor::zero_() { return fill_(0); }
 Tensor& Tensor::fill_(double v) {
   check_inplace("fill_", *this);
+  check_representable("fill_", dtype(), v);
   kernel::fill(*this, v);
   bump(*this, "fill_");
   return *this;
@@ -171,7 +188,7 @@ Tensor& Tensor::copy_(const Tensor& src) {
   if (!(broadcast_shapes("copy_", shape(), src.shape()) == shape()))
     throw ShapeError(fmt::format("copy_: source of shape {} cannot be broadcast to the tensor's shape {}",
                                  to_string(src.shape()), to_string(shape())));
-  Tensor s = src.dtype() == dtype() ? src : kernel::cast(src, dtype());
+  Tensor s = src.dtype() == dtype() ? src : kernel::cast(src, dtype(), "copy_");
   if (!(s.shape() == shape())) s = kernel::expand(s, shape());
   if (s.impl()->storage != impl_->storage || s.raw_data() != raw_data())
     std::memcpy(raw_data(), s.raw_data(), static_cast<std::size_t>(numel()) * dtype_size(dtype()));

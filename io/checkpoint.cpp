@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "io/atomic_file.h"
+#include "tensor/detail/excerpt.h"
 
 namespace xg::io {
 
@@ -25,6 +26,9 @@ std::string join(const std::map<std::string, StateDict>& parts) {
   for (const auto& [name, sd] : parts) out += (out.empty() ? "" : ",") + name;
   return out;
 }
+
+// Names and strings read from a file, as an error message quotes them.
+std::string q(const std::string& s) { return xg::detail::excerpt(s, 64); }
 
 std::int64_t scalar_int(const StateDict& flat, const std::string& key, const std::string& source) {
   const auto it = flat.find(key);
@@ -110,7 +114,7 @@ Checkpoint Checkpoint::unflatten(const StateDict& flat, const Metadata& meta, co
   const auto ver = meta.find(kVersionKey);
   if (ver == meta.end() || ver->second != kVersion)
     throw FormatError(fmt::format("{}: unsupported checkpoint version \"{}\" (this xgrad reads version {})", source,
-                                  ver == meta.end() ? "" : ver->second, kVersion));
+                                  ver == meta.end() ? "" : q(ver->second), kVersion));
   Checkpoint ck;
   const auto parts_it = meta.find(kPartsKey);
   if (parts_it != meta.end() && !parts_it->second.empty()) {
@@ -122,7 +126,7 @@ Checkpoint Checkpoint::unflatten(const StateDict& flat, const Metadata& meta, co
       try {
         check_part_name(part);
       } catch (const ValueError& e) {
-        throw FormatError(fmt::format("{}: bad part list \"{}\": {}", source, list, e.what()));
+        throw FormatError(fmt::format("{}: bad part list \"{}\": {}", source, q(list), xg::detail::excerpt(e.what(), 200)));
       }
       ck.parts_[part];
       start = comma + 1;
@@ -132,22 +136,23 @@ Checkpoint Checkpoint::unflatten(const StateDict& flat, const Metadata& meta, co
   ck.step = scalar_int(flat, "checkpoint.step", source);
   for (const auto& [key, t] : flat) {
     const std::size_t dot = key.find('.');
-    if (dot == std::string::npos) throw FormatError(fmt::format("{}: entry '{}' has no part prefix", source, key));
+    if (dot == std::string::npos) throw FormatError(fmt::format("{}: entry '{}' has no part prefix", source, q(key)));
     const std::string part = key.substr(0, dot), rest = key.substr(dot + 1);
     if (part == "checkpoint") {
-      if (rest != "epoch" && rest != "step") throw FormatError(fmt::format("{}: unknown entry '{}'", source, key));
+      if (rest != "epoch" && rest != "step") throw FormatError(fmt::format("{}: unknown entry '{}'", source, q(key)));
     } else if (part == "rng") {
       Generator probe;
       try {
         set_generator_state(probe, t);
       } catch (const ValueError& e) {
-        throw FormatError(fmt::format("{}: entry '{}': {}", source, key, e.what()));
+        throw FormatError(fmt::format("{}: entry '{}': {}", source, q(key), e.what()));
       }
       ck.generators_[rest] = t;
     } else {
       const auto it = ck.parts_.find(part);
       if (it == ck.parts_.end())
-        throw FormatError(fmt::format("{}: entry '{}' belongs to part \"{}\", which the metadata does not list", source, key, part));
+        throw FormatError(fmt::format("{}: entry '{}' belongs to part \"{}\", which the metadata does not list", source, q(key),
+                                      q(part)));
       it->second[rest] = t;
     }
   }
