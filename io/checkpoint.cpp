@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include "io/atomic_file.h"
+#include "nn/module.h"
+#include "optim/optimizer.h"
 #include "tensor/detail/excerpt.h"
 
 namespace xg::io {
@@ -159,6 +161,48 @@ Checkpoint Checkpoint::unflatten(const StateDict& flat, const Metadata& meta, co
   for (const auto& [k, v] : meta)
     if (k.rfind("xgrad.", 0) != 0) ck.metadata[k] = v;
   return ck;
+}
+
+void Checkpoint::restore(nn::Module& model, optim::Optimizer* optimizer,
+                         const std::map<std::string, Generator*>& generators) const {
+  const char* who = "Checkpoint::restore";
+  auto part = [&](const char* name) -> const StateDict& {
+    const auto it = parts_.find(name);
+    if (it == parts_.end())
+      throw ValueError(fmt::format("{}: the checkpoint has no part \"{}\" (parts: {})", who, name,
+                                   parts_.empty() ? "none" : join(parts_)));
+    return it->second;
+  };
+  const StateDict& model_state = part("model");
+  const StateDict* optimizer_state = optimizer ? &part("optimizer") : nullptr;
+  for (const auto& [name, g] : generators) {
+    const auto it = generators_.find(name);
+    if (it == generators_.end() || !g)
+      throw ValueError(fmt::format("{}: {} generator \"{}\"", who, g ? "the checkpoint has no" : "null pointer for", name));
+    Generator probe;
+    set_generator_state(probe, it->second);
+  }
+  // Each load_state_dict checks everything before it changes anything; the optimizer goes first
+  // and is put back from its own state if the model then refuses its part.
+  StateDict optimizer_before;
+  if (optimizer) {
+    optimizer_before = optimizer->state_dict();
+    try {
+      optimizer->load_state_dict(*optimizer_state);
+    } catch (const ValueError& e) {
+      throw ValueError(fmt::format("{}: part \"optimizer\": {}", who, e.what()));
+    }
+  }
+  try {
+    model.load_state_dict(model_state);
+  } catch (const ValueError& e) {
+    if (optimizer) optimizer->load_state_dict(optimizer_before);
+    throw ValueError(fmt::format("{}: part \"model\": {}", who, e.what()));
+  } catch (...) {
+    if (optimizer) optimizer->load_state_dict(optimizer_before);
+    throw;
+  }
+  for (const auto& [name, g] : generators) set_generator_state(*g, generators_.at(name));
 }
 
 void Checkpoint::save(const std::string& path) const { xg::save(flatten(), path, file_metadata()); }

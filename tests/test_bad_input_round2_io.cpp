@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 
 #include <csignal>
+#include <map>
+#include <tuple>
 
 #include "check.h"
 #include "fuzz/targets.h"
@@ -283,5 +285,97 @@ TEST_CASE("round2 io: the large-header fuzz seeds (deep nesting, long values, ma
   for (const auto& [name, bytes] : xg::fuzz::seeds("safetensors_expand")) {
     CAPTURE(name);
     CHECK_NOTHROW(xg::fuzz::run_input("safetensors_expand", {reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}));
+  }
+}
+
+TEST_CASE("round2 io: Checkpoint::restore of a checkpoint that does not match changes no model, optimizer or generator") {
+  xg::manual_seed(11);
+  xgt::MLP model(3, 4, 2);
+  xg::optim::Adam adam(model.parameters(), xg::optim::AdamOptions(0.01));
+  adam.zero_grad();
+  model.forward(xg::ones({2, 3})).sum().backward();
+  adam.step();
+  xg::Generator global(5), loader(6);
+  (void)loader.next_u64();
+
+  auto snapshot = [&] {
+    return std::tuple{xgt::deep_copy(model.state_dict()), xgt::deep_copy(adam.state_dict()), global.get_state(),
+                      loader.get_state()};
+  };
+  const auto before = snapshot();
+  std::vector<std::uint32_t> versions;
+  for (const auto& p : model.parameters()) versions.push_back(p.version());
+  auto unchanged = [&] {
+    const auto now = snapshot();
+    CHECK(xgt::bitwise_equal(std::get<0>(now), std::get<0>(before)));
+    CHECK(xgt::bitwise_equal(std::get<1>(now), std::get<1>(before)));
+    CHECK(std::get<2>(now) == std::get<2>(before));
+    CHECK(std::get<3>(now) == std::get<3>(before));
+    std::size_t i = 0;
+    for (const auto& p : model.parameters()) CHECK(p.version() == versions[i++]);
+  };
+  const std::map<std::string, xg::Generator*> gens{{"global", &global}, {"loader", &loader}};
+
+  // A checkpoint of another run: same shapes, other values and generator states.
+  xgt::MLP other(3, 4, 2);
+  xg::optim::Adam other_adam(other.parameters(), xg::optim::AdamOptions(0.5));
+  other_adam.zero_grad();
+  other.forward(xg::ones({1, 3})).sum().backward();
+  other_adam.step();
+  auto good = [&] {
+    xg::io::Checkpoint ck;
+    ck.set("model", other.state_dict());
+    ck.set("optimizer", other_adam.state_dict());
+    ck.set_generator("global", xg::Generator(50));
+    ck.set_generator("loader", xg::Generator(60));
+    return ck;
+  };
+
+  SUBCASE("the model part is another model's") {
+    xg::io::Checkpoint ck = good();
+    xgt::MLP wider(3, 8, 2);
+    ck.set("model", wider.state_dict());
+    XGT_CHECK_THROWS_MSG(ck.restore(model, &adam, gens), xg::ValueError, "Checkpoint::restore", "part \"model\"",
+                         "fc1.weight", "[8, 3]");
+    unchanged();
+  }
+  SUBCASE("the model matches but the optimizer part is another optimizer's") {
+    xg::io::Checkpoint ck = good();
+    xg::optim::AdamW adamw(other.parameters(), xg::optim::AdamWOptions(0.1));
+    ck.set("optimizer", adamw.state_dict());
+    XGT_CHECK_THROWS_MSG(ck.restore(model, &adam, gens), xg::ValueError, "Checkpoint::restore", "part \"optimizer\"",
+                         "'AdamW'");
+    unchanged();
+  }
+  SUBCASE("the optimizer matches but the model part misses a key (the optimizer is put back)") {
+    xg::io::Checkpoint ck = good();
+    xg::StateDict partial = other.state_dict();
+    partial.erase("fc2.bias");
+    ck.set("model", partial);
+    XGT_CHECK_THROWS_MSG(ck.restore(model, &adam, gens), xg::ValueError, "part \"model\"", "fc2.bias");
+    unchanged();
+  }
+  SUBCASE("a generator is missing, or given as a null pointer") {
+    xg::io::Checkpoint ck = good();
+    XGT_CHECK_THROWS_MSG(ck.restore(model, &adam, {{"global", &global}, {"sampler", &loader}}), xg::ValueError,
+                         "Checkpoint::restore", "sampler");
+    unchanged();
+    XGT_CHECK_THROWS_MSG(ck.restore(model, &adam, {{"global", &global}, {"loader", nullptr}}), xg::ValueError,
+                         "Checkpoint::restore", "null pointer", "loader");
+    unchanged();
+  }
+  SUBCASE("a checkpoint without an optimizer part") {
+    xg::io::Checkpoint ck;
+    ck.set("model", other.state_dict());
+    XGT_CHECK_THROWS_MSG(ck.restore(model, &adam), xg::ValueError, "Checkpoint::restore", "no part \"optimizer\"", "model");
+    unchanged();
+  }
+  SUBCASE("a matching checkpoint restores all three") {
+    const xg::io::Checkpoint ck = good();
+    ck.restore(model, &adam, gens);
+    CHECK(xgt::bitwise_equal(model.state_dict(), other.state_dict()));
+    CHECK(xgt::bitwise_equal(adam.state_dict(), other_adam.state_dict()));
+    CHECK(global.get_state() == xg::Generator(50).get_state());
+    CHECK(loader.get_state() == xg::Generator(60).get_state());
   }
 }
