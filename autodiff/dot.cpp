@@ -10,10 +10,8 @@ namespace xg {
 
 std::string to_dot(const Tensor& t) {
   std::string out = "digraph xgrad {\n  rankdir=BT;\n  node [shape=box, fontname=\"monospace\"];\n";
-  if (!t.defined() || !t.grad_fn()) {
-    if (t.defined()) out += fmt::format("  t [shape=ellipse, label=\"tensor {}\"];\n", to_string(t.shape()));
-    return out + "}\n";
-  }
+  if (!t.defined()) throw ValueError("to_dot: got an undefined (default-constructed) tensor");
+  if (!t.grad_fn()) return out + fmt::format("  t [shape=ellipse, label=\"tensor {}\"];\n}}\n", to_string(t.shape()));
   std::unordered_map<const void*, std::size_t> ids;
   auto id_of = [&ids](const void* p) {
     auto [it, fresh] = ids.emplace(p, ids.size());

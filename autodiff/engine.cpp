@@ -128,9 +128,9 @@ class GraphTask {
     auto visit = [&](Node* n) {
       if (n->released)
         throw AutogradError(fmt::format(
-            "backward: trying to backward through the graph a second time ('{}' recorded at {}:{} was already freed); "
+            "{}: trying to backward through the graph a second time ('{}' recorded at {}:{} was already freed); "
             "pass retain_graph=true to the first backward",
-            n->name, n->loc.file_name(), n->loc.line()));
+            capturing_ ? "grad" : "backward", n->name, n->loc.file_name(), n->loc.line()));
       n->check_saved();
       n->epoch = epoch_;
       n->deps = 0;
@@ -288,27 +288,33 @@ class GraphTask {
   std::vector<Node*> ready_;
 };
 
-std::vector<Tensor> make_root_grads(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs) {
+// `op` is the call the user made ("backward" or "grad"), named by every message.
+std::vector<Tensor> make_root_grads(const char* op, const std::vector<Tensor>& outputs,
+                                    const std::vector<Tensor>& grad_outputs) {
   if (!grad_outputs.empty() && grad_outputs.size() != outputs.size())
-    throw ValueError(fmt::format("backward: got {} gradients for {} outputs", grad_outputs.size(), outputs.size()));
+    throw ValueError(fmt::format("{}: got {} gradients for {} outputs", op, grad_outputs.size(), outputs.size()));
   std::vector<Tensor> grads;
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     const Tensor& o = outputs[i];
-    if (!o.defined()) throw ValueError(fmt::format("backward: output {} is undefined", i));
+    if (!o.defined()) throw ValueError(fmt::format("{}: output {} is undefined", op, i));
     if (!o.requires_grad())
-      throw AutogradError(fmt::format("backward: output {} (shape {}) does not require grad and has no grad_fn; "
+      throw AutogradError(fmt::format("{}: output {} (shape {}) does not require grad and has no grad_fn; "
                                       "did you compute it under NoGradGuard or from tensors without requires_grad?",
-                                      i, to_string(o.shape())));
+                                      op, i, to_string(o.shape())));
     const Tensor g = grad_outputs.empty() ? Tensor{} : grad_outputs[i];
     if (!g.defined()) {
       if (o.numel() != 1)
-        throw AutogradError(fmt::format("backward: a gradient can be implicitly created only for a single-element output; "
+        throw AutogradError(fmt::format("{}: a gradient can be implicitly created only for a single-element output; "
                                         "output {} has shape {}; pass a gradient of that shape",
-                                        i, to_string(o.shape())));
+                                        op, i, to_string(o.shape())));
       grads.push_back(ones_like(o));
     } else {
-      if (!(g.shape() == o.shape()) || g.dtype() != o.dtype())
-        throw ShapeError(fmt::format("backward: gradient of shape {} ({}) does not match output {} of shape {} ({})",
+      if (g.dtype() != o.dtype())
+        throw DTypeError(fmt::format("{}: gradient of dtype {} (shape {}) does not match output {} of dtype {} (shape {})", op,
+                                     dtype_name(g.dtype()), to_string(g.shape()), i, dtype_name(o.dtype()),
+                                     to_string(o.shape())));
+      if (!(g.shape() == o.shape()))
+        throw ShapeError(fmt::format("{}: gradient of shape {} ({}) does not match output {} of shape {} ({})", op,
                                      to_string(g.shape()), dtype_name(g.dtype()), i, to_string(o.shape()), dtype_name(o.dtype())));
       grads.push_back(g);
     }
@@ -319,14 +325,15 @@ std::vector<Tensor> make_root_grads(const std::vector<Tensor>& outputs, const st
 }  // namespace
 
 void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs, bool retain_graph, bool create_graph) {
-  const std::vector<Tensor> grads = make_root_grads(outputs, grad_outputs);
+  const std::vector<Tensor> grads = make_root_grads("backward", outputs, grad_outputs);
   AutoGradMode mode(create_graph);
   GraphTask(retain_graph, create_graph).run(outputs, grads, false);
 }
 
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
                          const std::vector<Tensor>& grad_outputs, bool retain_graph, bool create_graph, bool allow_unused) {
-  const std::vector<Tensor> grads = make_root_grads(outputs, grad_outputs);
+  if (inputs.empty()) throw ValueError("grad: requires non-empty inputs (the tensors to differentiate with respect to)");
+  const std::vector<Tensor> grads = make_root_grads("grad", outputs, grad_outputs);
   GraphTask task(retain_graph, create_graph);
   task.capture(inputs);
   AutoGradMode mode(create_graph);

@@ -182,7 +182,8 @@ Tensor& inplace_binary(const char* op, Tensor& self, const Tensor& other, F f, C
 
 template <class F, class Compute>
 Tensor& inplace_scalar(const char* op, Tensor& self, double v, F f, Compute compute) {
-  return inplace(op, self, {}, [] {}, [&] { kernel::zip_into(self, autograd::scalar_like(self, v), f); }, compute);
+  return inplace(op, self, {}, [&] { check_representable(op, self.dtype(), v); },
+                 [&] { kernel::zip_into(self, autograd::scalar_like(self, v, op), f); }, compute);
 }
 
 constexpr auto plus = [](auto a, auto b) { return a + b; };
@@ -218,7 +219,8 @@ Tensor& Tensor::zero_() {
   return inplace("zero_", *this, {}, [] {}, [&] { kernel::fill(*this, 0); }, [&] { return zeros_like(*this); });
 }
 Tensor& Tensor::fill_(double v) {
-  return inplace("fill_", *this, {}, [] {}, [&] { kernel::fill(*this, v); }, [&] { return full_like(*this, v); });
+  return inplace("fill_", *this, {}, [&] { check_representable("fill_", dtype(), v); }, [&] { kernel::fill(*this, v); },
+                 [&] { return full_like(*this, v); });
 }
 Tensor& Tensor::copy_(const Tensor& src) {
   const auto check = [&] {
@@ -228,7 +230,7 @@ Tensor& Tensor::copy_(const Tensor& src) {
                                    to_string(src.shape()), to_string(shape())));
   };
   const auto write = [&] {
-    Tensor s = src.dtype() == dtype() ? src : kernel::cast(src, dtype());
+    Tensor s = src.dtype() == dtype() ? src : kernel::cast(src, dtype(), "copy_");
     if (!(s.shape() == shape())) s = kernel::expand(s, shape());
     if (s.impl()->storage != impl_->storage)
       std::memcpy(raw_data(), s.raw_data(), static_cast<std::size_t>(numel()) * dtype_size(dtype()));

@@ -130,6 +130,7 @@ Tensor narrow(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_
 Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t end, XG_HERE);
 // Zeros of `shape` with `src` at [start, start + src.size(dim)) along dim (narrow's adjoint).
 Tensor narrow_scatter(const Shape& shape, const Tensor& src, std::int64_t dim, std::int64_t start, XG_HERE);
+// The index ops take int64 indices in [0, size) of dim; a negative index is an IndexError.
 Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index, XG_HERE);
 // A copy of self with src's slices added at index positions along dim (index_select's adjoint).
 Tensor index_add(const Tensor& self, std::int64_t dim, const Tensor& index, const Tensor& src, XG_HERE);

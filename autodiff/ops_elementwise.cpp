@@ -119,7 +119,7 @@ namespace {
 template <class F, class Rule>
 Tensor with_scalar(const Op& op, const Tensor& t, double c, bool scalar_first, F f, Rule&& rule) {
   autograd::check_defined(op.name, t);
-  const Tensor s = autograd::scalar_like(t, c);
+  const Tensor s = autograd::scalar_like(t, c, op.name);
   return op.record(scalar_first ? binary_forward(op.name, s, t, f) : binary_forward(op.name, t, s, f), {&t}, {},
                    std::forward<Rule>(rule));
 }
@@ -277,12 +277,12 @@ Tensor ge(const Tensor& a, const Tensor& b) { return binary_forward("ge", a, b, 
 Tensor logical_and(const Tensor& a, const Tensor& b) {
   return binary_forward("logical_and", a, b, [](auto x, auto y) { return x != 0 && y != 0; });
 }
-Tensor eq(const Tensor& a, double b) { autograd::check_defined("eq", a); return eq(a, autograd::scalar_like(a, b)); }
-Tensor ne(const Tensor& a, double b) { autograd::check_defined("ne", a); return ne(a, autograd::scalar_like(a, b)); }
-Tensor lt(const Tensor& a, double b) { autograd::check_defined("lt", a); return lt(a, autograd::scalar_like(a, b)); }
-Tensor le(const Tensor& a, double b) { autograd::check_defined("le", a); return le(a, autograd::scalar_like(a, b)); }
-Tensor gt(const Tensor& a, double b) { autograd::check_defined("gt", a); return gt(a, autograd::scalar_like(a, b)); }
-Tensor ge(const Tensor& a, double b) { autograd::check_defined("ge", a); return ge(a, autograd::scalar_like(a, b)); }
+Tensor eq(const Tensor& a, double b) { autograd::check_defined("eq", a); return eq(a, autograd::scalar_like(a, b, "eq")); }
+Tensor ne(const Tensor& a, double b) { autograd::check_defined("ne", a); return ne(a, autograd::scalar_like(a, b, "ne")); }
+Tensor lt(const Tensor& a, double b) { autograd::check_defined("lt", a); return lt(a, autograd::scalar_like(a, b, "lt")); }
+Tensor le(const Tensor& a, double b) { autograd::check_defined("le", a); return le(a, autograd::scalar_like(a, b, "le")); }
+Tensor gt(const Tensor& a, double b) { autograd::check_defined("gt", a); return gt(a, autograd::scalar_like(a, b, "gt")); }
+Tensor ge(const Tensor& a, double b) { autograd::check_defined("ge", a); return ge(a, autograd::scalar_like(a, b, "ge")); }
 
 bool equal(const Tensor& a, const Tensor& b) {
   if (!a.defined() || !b.defined()) return a.defined() == b.defined();

@@ -202,8 +202,8 @@ namespace {
 std::tuple<Tensor, Tensor> max_min_dim(bool is_max, const Tensor& x, std::int64_t dim, bool keepdim, SourceLocation loc) {
   const Op op{is_max ? "max" : "min", loc};
   autograd::check_defined(op.name, x);
+  const std::size_t d = wrap_dim(op.name, dim, x.shape().size());  // first: a 0-d tensor takes dim 0 or -1 only
   if (x.dim() == 0) return {clone(x, loc), zeros({}, kInt64)};
-  const std::size_t d = wrap_dim(op.name, dim, x.shape().size());
   check_nonempty(op.name, x, {d});
   auto [values, indices] = kernel::reduce_arg(is_max, x, d, keepdim);
   Tensor idx_keep = keepdim ? indices : alias_with_shape(indices, keep_shape(x.shape(), {d}));
@@ -223,13 +223,15 @@ std::tuple<Tensor, Tensor> min(const Tensor& x, std::int64_t dim, bool keepdim, 
 }
 Tensor argmax(const Tensor& x, std::int64_t dim, bool keepdim) {
   autograd::check_defined("argmax", x);
-  if (x.dim() > 0) check_nonempty("argmax", x, {wrap_dim("argmax", dim, x.shape().size())});
+  const std::size_t d = wrap_dim("argmax", dim, x.shape().size());
+  if (x.dim() > 0) check_nonempty("argmax", x, {d});
   NoGradGuard ng;
   return std::get<1>(max(x, dim, keepdim));
 }
 Tensor argmin(const Tensor& x, std::int64_t dim, bool keepdim) {
   autograd::check_defined("argmin", x);
-  if (x.dim() > 0) check_nonempty("argmin", x, {wrap_dim("argmin", dim, x.shape().size())});
+  const std::size_t d = wrap_dim("argmin", dim, x.shape().size());
+  if (x.dim() > 0) check_nonempty("argmin", x, {d});
   NoGradGuard ng;
   return std::get<1>(min(x, dim, keepdim));
 }

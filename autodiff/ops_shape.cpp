@@ -16,8 +16,9 @@ namespace autograd {
 void check_index_range(const char* op, const Tensor& index, std::int64_t n, std::size_t dim) {
   const auto* p = data_of<std::int64_t>(index);
   for (std::int64_t i = 0; i < index.numel(); ++i)
-    if (p[i] < -n || p[i] >= n)
-      throw IndexError(fmt::format("{}: index {} is out of range for dim {} of size {}", op, p[i], dim, n));
+    if (p[i] < 0 || p[i] >= n)
+      throw IndexError(fmt::format("{}: index {} is out of range for dim {} of size {} (indices must be in [0, {}))", op,
+                                   p[i], dim, n, n));
 }
 }  // namespace autograd
 
@@ -80,8 +81,8 @@ Tensor view(const Tensor& x, const Shape& s, SourceLocation loc) { return reshap
 
 Tensor flatten(const Tensor& x, std::int64_t start, std::int64_t end, SourceLocation loc) {
   autograd::check_defined("flatten", x);
-  if (x.dim() == 0) return reshape(x, {1}, loc);
   const std::size_t s = wrap_dim("flatten", start, x.shape().size()), e = wrap_dim("flatten", end, x.shape().size());
+  if (x.dim() == 0) return reshape(x, {1}, loc);
   if (s > e) throw ValueError(fmt::format("flatten: start_dim {} comes after end_dim {}", start, end));
   Shape out;
   std::int64_t merged = 1;
@@ -109,8 +110,8 @@ Tensor permute(const Tensor& x, std::vector<std::int64_t> dims, SourceLocation l
 Tensor transpose(const Tensor& x, std::int64_t d0, std::int64_t d1, SourceLocation loc) {
   autograd::check_defined("transpose", x);
   const std::size_t nd = x.shape().size();
-  if (nd == 0) return x;
   const std::size_t a = wrap_dim("transpose", d0, nd), b = wrap_dim("transpose", d1, nd);
+  if (nd == 0) return x;
   std::vector<std::int64_t> dims(nd);
   for (std::size_t i = 0; i < nd; ++i) dims[i] = static_cast<std::int64_t>(i);
   std::swap(dims[a], dims[b]);
@@ -133,8 +134,8 @@ Tensor squeeze(const Tensor& x, SourceLocation loc) {
 
 Tensor squeeze(const Tensor& x, std::int64_t dim, SourceLocation loc) {
   autograd::check_defined("squeeze", x);
-  if (x.dim() == 0) return x;
   const std::size_t d = wrap_dim("squeeze", dim, x.shape().size());
+  if (x.dim() == 0) return x;
   if (x.shape()[d] != 1) return x;
   Shape s = x.shape();
   s.erase(d);
@@ -149,8 +150,10 @@ Tensor unsqueeze(const Tensor& x, std::int64_t dim, SourceLocation loc) {
   return reshape(x, s, loc);
 }
 
-Tensor expand(const Tensor& x, const Shape& want, SourceLocation loc) {
-  const Op op{"expand", loc};
+namespace {
+// expand and broadcast_to, each named as the user called it.
+Tensor expand_named(const char* name, const Tensor& x, const Shape& want, SourceLocation loc) {
+  const Op op{name, loc};
   autograd::check_defined(op.name, x);
   const Shape& xs = x.shape();
   if (want.size() < xs.size())
@@ -164,11 +167,15 @@ Tensor expand(const Tensor& x, const Shape& want, SourceLocation loc) {
       throw ShapeError(fmt::format("{}: cannot expand shape {} to {} (dim {}: {} vs {})", op.name, to_string(xs), to_string(want), i, have, s[i]));
   }
   if (s == xs) return x;
+  checked_numel(s, x.dtype(), op.name);
   return op.record(kernel::expand(x, s), {&x}, {}, [](Node&, const Tensor& g) {
     return g;  // the engine sums it back to x's shape
   });
 }
-Tensor broadcast_to(const Tensor& x, const Shape& s, SourceLocation loc) { return expand(x, s, loc); }
+}  // namespace
+
+Tensor expand(const Tensor& x, const Shape& want, SourceLocation loc) { return expand_named("expand", x, want, loc); }
+Tensor broadcast_to(const Tensor& x, const Shape& s, SourceLocation loc) { return expand_named("broadcast_to", x, s, loc); }
 
 Tensor sum_to(const Tensor& x, const Shape& shape, SourceLocation loc) {
   const Op op{"sum_to", loc};
@@ -189,8 +196,10 @@ Tensor sum_to(const Tensor& x, const Shape& shape, SourceLocation loc) {
   return op.record(out, {&x}, {}, [xs](Node&, const Tensor& g) { return expand(g, xs); });
 }
 
-Tensor cat(const std::vector<Tensor>& xs, std::int64_t dim, SourceLocation loc) {
-  const Op op{"cat", loc};
+namespace {
+// cat, and stack after it unsqueezed its inputs, each named as the user called it.
+Tensor cat_named(const char* name, const std::vector<Tensor>& xs, std::int64_t dim, SourceLocation loc) {
+  const Op op{name, loc};
   if (xs.empty()) throw ValueError(fmt::format("{}: expected a non-empty list of tensors", op.name));
   for (const auto& x : xs) autograd::check_same_dtype(op.name, xs.front(), x);
   const Shape& s0 = xs.front().shape();
@@ -204,17 +213,27 @@ Tensor cat(const std::vector<Tensor>& xs, std::int64_t dim, SourceLocation loc) 
     if (!ok)
       throw ShapeError(fmt::format("{}: tensor {} has shape {}, which does not match {} outside dim {}", op.name, i, to_string(s),
                                    to_string(s0), d));
-    offsets.push_back(offsets.back() + s[d]);
+    std::int64_t next = 0;
+    if (__builtin_add_overflow(offsets.back(), s[d], &next))
+      throw ShapeError(fmt::format("{}: the {} tensors' sizes along dim {} add up to more than int64 can hold", op.name,
+                                   xs.size(), d));
+    offsets.push_back(next);
   }
+  Shape out = s0;
+  out[d] = offsets.back();
+  checked_numel(out, xs.front().dtype(), op.name);
   return op.record_many(kernel::cat(xs, d), xs, [d, offsets](Node&, const Tensor& g, std::size_t i) {
     return narrow(g, static_cast<std::int64_t>(d), offsets[i], offsets[i + 1] - offsets[i]);
   });
 }
+}  // namespace
+
+Tensor cat(const std::vector<Tensor>& xs, std::int64_t dim, SourceLocation loc) { return cat_named("cat", xs, dim, loc); }
 
 Tensor stack(const std::vector<Tensor>& xs, std::int64_t dim, SourceLocation loc) {
   if (xs.empty()) throw ValueError("stack: expected a non-empty list of tensors");
   for (std::size_t i = 0; i < xs.size(); ++i) {
-    autograd::check_defined("stack", xs[i]);
+    autograd::check_same_dtype("stack", xs.front(), xs[i]);
     if (!(xs[i].shape() == xs.front().shape()))
       throw ShapeError(fmt::format("stack: all tensors need the same shape; tensor 0 is {}, tensor {} is {}",
                                    to_string(xs.front().shape()), i, to_string(xs[i].shape())));
@@ -223,7 +242,7 @@ Tensor stack(const std::vector<Tensor>& xs, std::int64_t dim, SourceLocation loc
   std::vector<Tensor> parts;
   parts.reserve(xs.size());
   for (const auto& x : xs) parts.push_back(unsqueeze(x, static_cast<std::int64_t>(d), loc));
-  return cat(parts, static_cast<std::int64_t>(d), loc);
+  return cat_named("stack", parts, static_cast<std::int64_t>(d), loc);
 }
 
 Tensor narrow(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t length, SourceLocation loc) {
@@ -232,10 +251,17 @@ Tensor narrow(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_
   if (x.dim() == 0) throw ShapeError(fmt::format("{}: cannot narrow a zero-dimensional tensor", op.name));
   const std::size_t d = wrap_dim(op.name, dim, x.shape().size());
   const std::int64_t n = x.shape()[d];
-  if (start < 0) start += n;
-  if (start < 0 || length < 0 || start + length > n)
-    throw IndexError(fmt::format("{}: range [{}, {}) is outside dim {} of size {} (shape {})", op.name, start, start + length, d, n,
-                                 to_string(x.shape())));
+  // A negative start counts from the end; nothing here computes start + length, which may overflow.
+  const std::int64_t from = start < 0 && start >= -n ? start + n : start;
+  if (from < 0 || from > n || length < 0 || length > n - from) {
+    std::int64_t end = 0;
+    const std::string range = __builtin_add_overflow(start, length, &end)
+                                  ? fmt::format("start {}, length {}", start, length)
+                                  : fmt::format("[{}, {})", start, end);
+    throw IndexError(fmt::format("{}: range {} (start {}, length {}) is outside dim {} of size {} (shape {})", op.name, range,
+                                 start, length, d, n, to_string(x.shape())));
+  }
+  start = from;
   return op.record(kernel::narrow(x, d, start, length), {&x}, {}, [s = x.shape(), d, start](Node&, const Tensor& g) {
     return narrow_scatter(s, g, static_cast<std::int64_t>(d), start);
   });
@@ -255,7 +281,7 @@ Tensor narrow_scatter(const Shape& shape, const Tensor& src, std::int64_t dim, s
   const Op op{"narrow_scatter", loc};
   autograd::check_defined(op.name, src);
   const std::size_t d = wrap_dim(op.name, dim, shape.size());
-  bool ok = src.shape().size() == shape.size() && start >= 0 && start + src.shape()[d] <= shape[d];
+  bool ok = src.shape().size() == shape.size() && start >= 0 && start <= shape[d] && src.shape()[d] <= shape[d] - start;
   for (std::size_t k = 0; ok && k < shape.size(); ++k) ok = k == d || src.shape()[k] == shape[k];
   if (!ok)
     throw ShapeError(fmt::format("{}: source of shape {} does not fit into {} at offset {} of dim {}", op.name,
@@ -333,15 +359,25 @@ Tensor scatter_add(const Tensor& self, std::int64_t dim, const Tensor& index, co
 
 Tensor one_hot(const Tensor& index, std::int64_t num_classes, DType dtype) {
   autograd::check_index("one_hot", index);
+  if (num_classes < -1)
+    throw ValueError(fmt::format("one_hot: num_classes must be -1 (infer it) or non-negative, got {}", num_classes));
   const auto* p = data_of<std::int64_t>(index);
   std::int64_t mx = -1;
   for (std::int64_t i = 0; i < index.numel(); ++i) {
     if (p[i] < 0) throw IndexError(fmt::format("one_hot: class index {} is negative", p[i]));
     mx = std::max(mx, p[i]);
   }
+  if (index.dim() == static_cast<std::int64_t>(Shape::kMaxDims))
+    throw ShapeError(fmt::format("one_hot: index of shape {} already has the most dimensions a tensor can have ({})",
+                                 to_string(index.shape()), Shape::kMaxDims));
+  if (num_classes < 0 && mx == INT64_MAX)
+    throw IndexError(fmt::format("one_hot: class index {} leaves no num_classes to infer", mx));
   if (num_classes < 0) num_classes = mx + 1;
   if (mx >= num_classes)
     throw IndexError(fmt::format("one_hot: class index {} is out of range for num_classes = {}", mx, num_classes));
+  Shape out = index.shape();
+  out.push_back(num_classes);
+  checked_numel(out, dtype, "one_hot");
   return kernel::one_hot(index, num_classes, dtype);
 }
 

@@ -43,7 +43,10 @@ Tensor Tensor::grad() const {
 
 void Tensor::set_grad(const Tensor& g) {
   autograd::check_defined("set_grad", *this);
-  if (g.defined() && (!(g.shape() == shape()) || g.dtype() != dtype()))
+  if (g.defined() && g.dtype() != dtype())
+    throw DTypeError(fmt::format("set_grad: gradient of dtype {} (shape {}) does not match the tensor's dtype {} (shape {})",
+                                 dtype_name(g.dtype()), to_string(g.shape()), dtype_name(dtype()), to_string(shape())));
+  if (g.defined() && !(g.shape() == shape()))
     throw ShapeError(fmt::format("set_grad: gradient of shape {} ({}) does not match the tensor's shape {} ({})",
                                  to_string(g.shape()), dtype_name(g.dtype()), to_string(shape()), dtype_name(dtype())));
   impl_->autograd_extra().grad = g;

@@ -42,8 +42,12 @@ Standardizer Standardizer::fit(const Dataset& train, bool per_feature, double ep
 
 Tensor Standardizer::apply(const Tensor& x) const {
   if (!mean_.defined()) throw ValueError("Standardizer::apply: not fitted (call Standardizer::fit on the training split)");
+  if (!x.defined()) throw ValueError("Standardizer::apply: the features are an undefined tensor");
   if (!x.is_floating_point())
     throw DTypeError(fmt::format("Standardizer::apply: features must be floating point, got {}", dtype_name(x.dtype())));
+  if (!(broadcast_shapes("Standardizer::apply", x.shape(), mean_.shape()) == x.shape()))
+    throw ShapeError(fmt::format("Standardizer::apply: features of shape {} do not fit the fitted mean and std of shape {}",
+                                 to_string(x.shape()), to_string(mean_.shape())));
   NoGradGuard no_grad;
   return div(sub(x, mean_.to(x.dtype())), std_.to(x.dtype()));
 }

@@ -46,8 +46,11 @@ std::vector<std::int64_t> split_sizes(std::int64_t m, const std::vector<double>&
       throw ValueError(fmt::format(
           "random_split: lengths {} are neither fractions summing to 1 nor whole counts (length {} is {})",
           fmt::join(lengths, ", "), i, lengths[i]));
+    // Counts are checked before they become int64, and summed without overflow.
+    if (!(lengths[i] <= static_cast<double>(m)) || __builtin_add_overflow(sum, static_cast<std::int64_t>(lengths[i]), &sum))
+      throw ValueError(fmt::format("random_split: length {} (index {}) of counts {} exceeds the dataset's {} examples",
+                                   lengths[i], i, fmt::join(lengths, ", "), m));
     sizes[i] = static_cast<std::int64_t>(lengths[i]);
-    sum += sizes[i];
   }
   if (sum != m)
     throw ValueError(fmt::format("random_split: counts {} sum to {} but the dataset has {} examples (fractions must sum to 1)",

@@ -4,6 +4,9 @@
 #include <fmt/format.h>
 
 #include "io/atomic_file.h"
+#include "nn/module.h"
+#include "optim/optimizer.h"
+#include "tensor/detail/excerpt.h"
 
 namespace xg::io {
 
@@ -25,6 +28,9 @@ std::string join(const std::map<std::string, StateDict>& parts) {
   for (const auto& [name, sd] : parts) out += (out.empty() ? "" : ",") + name;
   return out;
 }
+
+// Names and strings read from a file, as an error message quotes them.
+std::string q(const std::string& s) { return xg::detail::excerpt(s, 64); }
 
 std::int64_t scalar_int(const StateDict& flat, const std::string& key, const std::string& source) {
   const auto it = flat.find(key);
@@ -110,7 +116,7 @@ Checkpoint Checkpoint::unflatten(const StateDict& flat, const Metadata& meta, co
   const auto ver = meta.find(kVersionKey);
   if (ver == meta.end() || ver->second != kVersion)
     throw FormatError(fmt::format("{}: unsupported checkpoint version \"{}\" (this xgrad reads version {})", source,
-                                  ver == meta.end() ? "" : ver->second, kVersion));
+                                  ver == meta.end() ? "" : q(ver->second), kVersion));
   Checkpoint ck;
   const auto parts_it = meta.find(kPartsKey);
   if (parts_it != meta.end() && !parts_it->second.empty()) {
@@ -122,7 +128,7 @@ Checkpoint Checkpoint::unflatten(const StateDict& flat, const Metadata& meta, co
       try {
         check_part_name(part);
       } catch (const ValueError& e) {
-        throw FormatError(fmt::format("{}: bad part list \"{}\": {}", source, list, e.what()));
+        throw FormatError(fmt::format("{}: bad part list \"{}\": {}", source, q(list), xg::detail::excerpt(e.what(), 200)));
       }
       ck.parts_[part];
       start = comma + 1;
@@ -132,28 +138,71 @@ Checkpoint Checkpoint::unflatten(const StateDict& flat, const Metadata& meta, co
   ck.step = scalar_int(flat, "checkpoint.step", source);
   for (const auto& [key, t] : flat) {
     const std::size_t dot = key.find('.');
-    if (dot == std::string::npos) throw FormatError(fmt::format("{}: entry '{}' has no part prefix", source, key));
+    if (dot == std::string::npos) throw FormatError(fmt::format("{}: entry '{}' has no part prefix", source, q(key)));
     const std::string part = key.substr(0, dot), rest = key.substr(dot + 1);
     if (part == "checkpoint") {
-      if (rest != "epoch" && rest != "step") throw FormatError(fmt::format("{}: unknown entry '{}'", source, key));
+      if (rest != "epoch" && rest != "step") throw FormatError(fmt::format("{}: unknown entry '{}'", source, q(key)));
     } else if (part == "rng") {
       Generator probe;
       try {
         set_generator_state(probe, t);
       } catch (const ValueError& e) {
-        throw FormatError(fmt::format("{}: entry '{}': {}", source, key, e.what()));
+        throw FormatError(fmt::format("{}: entry '{}': {}", source, q(key), e.what()));
       }
       ck.generators_[rest] = t;
     } else {
       const auto it = ck.parts_.find(part);
       if (it == ck.parts_.end())
-        throw FormatError(fmt::format("{}: entry '{}' belongs to part \"{}\", which the metadata does not list", source, key, part));
+        throw FormatError(fmt::format("{}: entry '{}' belongs to part \"{}\", which the metadata does not list", source, q(key),
+                                      q(part)));
       it->second[rest] = t;
     }
   }
   for (const auto& [k, v] : meta)
     if (k.rfind("xgrad.", 0) != 0) ck.metadata[k] = v;
   return ck;
+}
+
+void Checkpoint::restore(nn::Module& model, optim::Optimizer* optimizer,
+                         const std::map<std::string, Generator*>& generators) const {
+  const char* who = "Checkpoint::restore";
+  auto part = [&](const char* name) -> const StateDict& {
+    const auto it = parts_.find(name);
+    if (it == parts_.end())
+      throw ValueError(fmt::format("{}: the checkpoint has no part \"{}\" (parts: {})", who, name,
+                                   parts_.empty() ? "none" : join(parts_)));
+    return it->second;
+  };
+  const StateDict& model_state = part("model");
+  const StateDict* optimizer_state = optimizer ? &part("optimizer") : nullptr;
+  for (const auto& [name, g] : generators) {
+    const auto it = generators_.find(name);
+    if (it == generators_.end() || !g)
+      throw ValueError(fmt::format("{}: {} generator \"{}\"", who, g ? "the checkpoint has no" : "null pointer for", name));
+    Generator probe;
+    set_generator_state(probe, it->second);
+  }
+  // Each load_state_dict checks everything before it changes anything; the optimizer goes first
+  // and is put back from its own state if the model then refuses its part.
+  StateDict optimizer_before;
+  if (optimizer) {
+    optimizer_before = optimizer->state_dict();
+    try {
+      optimizer->load_state_dict(*optimizer_state);
+    } catch (const ValueError& e) {
+      throw ValueError(fmt::format("{}: part \"optimizer\": {}", who, e.what()));
+    }
+  }
+  try {
+    model.load_state_dict(model_state);
+  } catch (const ValueError& e) {
+    if (optimizer) optimizer->load_state_dict(optimizer_before);
+    throw ValueError(fmt::format("{}: part \"model\": {}", who, e.what()));
+  } catch (...) {
+    if (optimizer) optimizer->load_state_dict(optimizer_before);
+    throw;
+  }
+  for (const auto& [name, g] : generators) set_generator_state(*g, generators_.at(name));
 }
 
 void Checkpoint::save(const std::string& path) const { xg::save(flatten(), path, file_metadata()); }

@@ -30,6 +30,13 @@
 #include "tensor/random.h"
 #include "tensor/state_dict.h"
 
+namespace xg::nn {
+class Module;
+}
+namespace xg::optim {
+class Optimizer;
+}
+
 namespace xg::io {
 
 // A generator's full state as an int64 [6] tensor (bit copies of the uint64 words), and back
@@ -60,6 +67,14 @@ class Checkpoint {
   StateDict flatten() const;
   Metadata file_metadata() const;
   static Checkpoint unflatten(const StateDict& flat, const Metadata& metadata, const std::string& source = "checkpoint");
+
+  // Loads the checkpoint into a live run, all or nothing: part "model" into `model`, part
+  // "optimizer" into `optimizer` (when given) and each named generator. When anything does not
+  // match (a missing part or generator, another model's shapes, another optimizer's state) it
+  // raises ValueError naming Checkpoint::restore and the part, and the model, the optimizer and
+  // the generators are exactly as they were.
+  void restore(nn::Module& model, optim::Optimizer* optimizer = nullptr,
+               const std::map<std::string, Generator*>& generators = {}) const;
 
   // Atomic: on IOError the previous file at `path` is intact.
   void save(const std::string& path) const;

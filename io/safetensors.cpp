@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "io/atomic_file.h"
+#include "tensor/detail/excerpt.h"
 
 namespace xg {
 namespace io {
@@ -49,6 +50,46 @@ void copy_le(void* dst, const void* src, std::size_t n, std::size_t size) {
   }
 }
 
+// The header nests three levels: the header object, an entry (or "__metadata__") object, and a
+// "shape" or "data_offsets" array. Deeper input is refused while parsing, so nothing later
+// (freeing, quoting) walks a deep value.
+constexpr int kMaxJsonDepth = 3;
+
+// A header value as an error message quotes it: a scalar (a string cut short and sanitized), a
+// short array of scalars, or else only the kind and size of the value, never the whole of it.
+std::string quote_scalar(const json& v) {
+  if (v.is_string()) return "\"" + xg::detail::excerpt(v.get_ref<const std::string&>(), 32) + "\"";
+  if (v.is_array()) return "[...]";
+  if (v.is_object()) return "{...}";
+  return xg::detail::excerpt(v.dump(), 32);
+}
+
+std::string quote(const json& v) {
+  if (v.is_object()) return fmt::format("an object of {} member(s)", v.size());
+  if (!v.is_array()) return quote_scalar(v);
+  if (v.size() > Shape::kMaxDims) return fmt::format("an array of {} elements", v.size());
+  std::string out = "[";
+  for (const json& e : v) out += (out.size() > 1 ? ", " : "") + quote_scalar(e);
+  return out + "]";
+}
+
+std::string quote_name(const std::string& name) { return xg::detail::excerpt(name, 64); }
+
+json parse_header(std::string_view text, const std::string& source) {
+  const json::parser_callback_t limit_depth = [&](int depth, json::parse_event_t event, json&) {
+    if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
+        depth >= kMaxJsonDepth)
+      throw FormatError(fmt::format("{}: the JSON header nests deeper than the {} levels the format has", source,
+                                    kMaxJsonDepth));
+    return true;
+  };
+  try {
+    return json::parse(text.begin(), text.end(), limit_depth);
+  } catch (const json::exception& e) {
+    throw FormatError(fmt::format("{}: bad JSON header: {}", source, xg::detail::excerpt(e.what(), 200)));
+  }
+}
+
 struct Entry {
   std::string name;
   DType dtype;
@@ -69,42 +110,45 @@ bool as_u64(const json& v, std::uint64_t& out) {
 }
 
 Entry parse_entry(const std::string& source, const std::string& name, const json& v, std::uint64_t buffer) {
-  auto bad = [&](const std::string& why) { return FormatError(fmt::format("{}: tensor '{}': {}", source, name, why)); };
-  if (!v.is_object()) throw bad(fmt::format("the header entry must be an object, got {}", v.dump()));
+  auto bad = [&](const std::string& why) {
+    return FormatError(fmt::format("{}: tensor '{}': {}", source, quote_name(name), why));
+  };
+  if (!v.is_object()) throw bad(fmt::format("the header entry must be an object, got {}", quote(v)));
   for (const char* field : {"dtype", "shape", "data_offsets"})
     if (!v.contains(field)) throw bad(fmt::format("the header entry has no \"{}\" field", field));
   Entry e;
   e.name = name;
   const json& dt = v["dtype"];
-  if (!dt.is_string()) throw bad(fmt::format("\"dtype\" must be a string, got {}", dt.dump()));
-  const std::string code = dt.get<std::string>();
+  if (!dt.is_string()) throw bad(fmt::format("\"dtype\" must be a string, got {}", quote(dt)));
+  const std::string code = xg::detail::excerpt(dt.get<std::string>(), 32);
   if (!parse_dtype(code, e.dtype)) {
     if (is_safetensors_dtype(code))
       throw bad(fmt::format("dtype \"{}\" is not supported (xgrad reads F32, F64 and I64)", code));
     throw bad(fmt::format("unknown dtype \"{}\"", code));
   }
   const json& sh = v["shape"];
-  if (!sh.is_array()) throw bad(fmt::format("\"shape\" must be an array, got {}", sh.dump()));
-  if (sh.size() > Shape::kMaxDims) throw bad(fmt::format("shape {} has more than {} dimensions", sh.dump(), Shape::kMaxDims));
+  if (!sh.is_array()) throw bad(fmt::format("\"shape\" must be an array, got {}", quote(sh)));
+  if (sh.size() > Shape::kMaxDims)
+    throw bad(fmt::format("shape has {} entries: more than {} dimensions", sh.size(), Shape::kMaxDims));
   // Bytes the shape needs, with 64-bit overflow detected.
   std::uint64_t need = dtype_size(e.dtype);
   bool too_big = false;
   for (const json& d : sh) {
     std::uint64_t n;
-    if (!as_u64(d, n)) throw bad(fmt::format("shape {} must hold non-negative integers", sh.dump()));
-    if (n > static_cast<std::uint64_t>(INT64_MAX)) throw bad(fmt::format("shape {} has a dimension too large", sh.dump()));
+    if (!as_u64(d, n)) throw bad(fmt::format("shape {} must hold non-negative integers", quote(sh)));
+    if (n > static_cast<std::uint64_t>(INT64_MAX)) throw bad(fmt::format("shape {} has a dimension too large", quote(sh)));
     e.shape.push_back(static_cast<std::int64_t>(n));
     too_big = __builtin_mul_overflow(need, n, &need) || too_big;
   }
   if (std::find(e.shape.begin(), e.shape.end(), 0) != e.shape.end()) too_big = false, need = 0;
   const json& off = v["data_offsets"];
   if (!off.is_array() || off.size() != 2 || !as_u64(off[0], e.begin) || !as_u64(off[1], e.end))
-    throw bad(fmt::format("\"data_offsets\" must be two non-negative integers [begin, end], got {}", off.dump()));
+    throw bad(fmt::format("\"data_offsets\" must be two non-negative integers [begin, end], got {}", quote(off)));
   if (e.begin > e.end) throw bad(fmt::format("data_offsets [{}, {}] end before they begin", e.begin, e.end));
   if (e.end > buffer)
     throw bad(fmt::format("data_offsets [{}, {}] reach past the end of the {}-byte data buffer", e.begin, e.end, buffer));
   if (too_big || need != e.end - e.begin)
-    throw bad(fmt::format("shape {} of {} needs {} bytes but data_offsets [{}, {}] hold {}", sh.dump(), code,
+    throw bad(fmt::format("shape {} of {} needs {} bytes but data_offsets [{}, {}] hold {}", quote(sh), code,
                           too_big ? std::string("more than 2^64") : std::to_string(need), e.begin, e.end,
                           e.end - e.begin));
   return e;
@@ -157,12 +201,7 @@ SafetensorsData from_safetensors(std::string_view bytes, const std::string& sour
   const std::string_view text = bytes.substr(8, static_cast<std::size_t>(n));
   if (text.empty() || text.front() != '{')
     throw FormatError(fmt::format("{}: the header must be a JSON object starting with '{{'", source));
-  json header;
-  try {
-    header = json::parse(text.begin(), text.end());
-  } catch (const json::exception& e) {
-    throw FormatError(fmt::format("{}: bad JSON header: {}", source, e.what()));
-  }
+  const json header = parse_header(text, source);
   if (!header.is_object()) throw FormatError(fmt::format("{}: the header must be a JSON object", source));
 
   const std::uint64_t buffer = after - n;
@@ -173,7 +212,7 @@ SafetensorsData from_safetensors(std::string_view bytes, const std::string& sour
       if (!v.is_object()) throw FormatError(fmt::format("{}: \"__metadata__\" must be an object of strings", source));
       for (const auto& [k, s] : v.items()) {
         if (!s.is_string())
-          throw FormatError(fmt::format("{}: metadata \"{}\" must be a string, got {}", source, k, s.dump()));
+          throw FormatError(fmt::format("{}: metadata \"{}\" must be a string, got {}", source, quote_name(k), quote(s)));
         out.metadata[k] = s.get<std::string>();
       }
       continue;
@@ -190,10 +229,11 @@ SafetensorsData from_safetensors(std::string_view bytes, const std::string& sour
   const Entry* prev = nullptr;
   for (const Entry* e : order) {
     if (e->begin < pos)
-      throw FormatError(fmt::format("{}: tensors '{}' [{}, {}] and '{}' [{}, {}] overlap", source, prev->name, prev->begin,
-                                    prev->end, e->name, e->begin, e->end));
+        throw FormatError(fmt::format("{}: tensors '{}' [{}, {}] and '{}' [{}, {}] overlap", source, quote_name(prev->name),
+                                    prev->begin, prev->end, quote_name(e->name), e->begin, e->end));
     if (e->begin > pos)
-      throw FormatError(fmt::format("{}: bytes [{}, {}) before tensor '{}' belong to no tensor", source, pos, e->begin, e->name));
+      throw FormatError(fmt::format("{}: bytes [{}, {}) before tensor '{}' belong to no tensor", source, pos, e->begin,
+                                    quote_name(e->name)));
     pos = e->end;
     prev = e;
   }

@@ -32,6 +32,31 @@ void check_pair(const char* op, const Tensor& input, const Tensor& target) {
                                  to_string(target.shape())));
 }
 
+// An optional per-element weight (BCE's weight, pos_weight): the input's dtype, and a shape that
+// broadcasts to the input's without growing it.
+void check_elementwise_weight(const char* op, const char* what, const Tensor& input, const Tensor& weight) {
+  if (!weight.defined()) return;
+  if (weight.dtype() != input.dtype())
+    throw DTypeError(fmt::format("{}: {} has dtype {} but the input has dtype {}", op, what, dtype_name(weight.dtype()),
+                                 dtype_name(input.dtype())));
+  bool ok = weight.dim() <= input.dim();
+  for (std::int64_t i = 1; ok && i <= weight.dim(); ++i)
+    ok = weight.size(-i) == 1 || weight.size(-i) == input.size(-i);
+  if (!ok)
+    throw ShapeError(fmt::format("{}: {} of shape {} does not broadcast to the input's shape {}", op, what,
+                                 to_string(weight.shape()), to_string(input.shape())));
+}
+
+// A class weight (nll_loss, cross_entropy): [C] and the input's dtype.
+void check_class_weight(const char* op, const Tensor& input, const Tensor& weight) {
+  if (!weight.defined()) return;
+  if (weight.dtype() != input.dtype())
+    throw DTypeError(fmt::format("{}: weight has dtype {} but the input has dtype {}; convert it with .to(...)", op,
+                                 dtype_name(weight.dtype()), dtype_name(input.dtype())));
+  if (!(weight.shape() == Shape{input.size(1)}))
+    throw ShapeError(fmt::format("{}: weight must have shape [{}], got {}", op, input.size(1), to_string(weight.shape())));
+}
+
 }  // namespace
 
 Tensor dropout(const Tensor& x, double p, bool training, Generator* gen) {
@@ -95,6 +120,7 @@ Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction r) {
 
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, Reduction r) {
   check_pair("binary_cross_entropy", input, target);
+  check_elementwise_weight("binary_cross_entropy", "weight", input, weight);
   {
     const auto v = input.to_vector<double>();
     for (std::size_t i = 0; i < v.size(); ++i)
@@ -113,6 +139,8 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
 Tensor binary_cross_entropy_with_logits(const Tensor& x, const Tensor& y, const Tensor& weight, const Tensor& pos_weight,
                                         Reduction r) {
   check_pair("binary_cross_entropy_with_logits", x, y);
+  check_elementwise_weight("binary_cross_entropy_with_logits", "weight", x, weight);
+  check_elementwise_weight("binary_cross_entropy_with_logits", "pos_weight", x, pos_weight);
   // log(1 + e^-|x|) + max(-x, 0) = -log sigmoid(x), computed without overflow.
   const Tensor log_sig_neg = log1p(exp(neg(abs(x)))) + relu(neg(x));
   Tensor loss;
@@ -157,11 +185,9 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const CrossEntropyOpt
   if (input.defined() && input.dim() == 1 && target.defined() && target.dim() == 0)
     return nll_loss(unsqueeze(input, 0), unsqueeze(target, 0), opt).reshape({});
   auto [safe, keep] = checked_targets("nll_loss", input, target, opt.ignore_index);
-  const std::int64_t C = input.size(1);
-  if (opt.weight.defined() && !(opt.weight.shape() == Shape{C}))
-    throw ShapeError(fmt::format("nll_loss: weight must have shape [{}], got {}", C, to_string(opt.weight.shape())));
+  check_class_weight("nll_loss", input, opt.weight);
   Tensor w = keep;
-  if (opt.weight.defined()) w = w * index_select(opt.weight.to(input.dtype()), 0, safe);
+  if (opt.weight.defined()) w = w * index_select(opt.weight, 0, safe);
   const Tensor picked = squeeze(gather(input, 1, unsqueeze(safe, 1)), 1);
   const Tensor loss = neg(picked) * w;
   switch (opt.reduction) {
@@ -178,21 +204,20 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
   if (!(opt.label_smoothing >= 0 && opt.label_smoothing <= 1))
     throw ValueError(fmt::format("cross_entropy: label_smoothing must be in [0, 1], got {}", opt.label_smoothing));
   auto [safe, keep] = checked_targets("cross_entropy", input, target, opt.ignore_index);
-  if (opt.weight.defined() && !(opt.weight.shape() == Shape{input.size(1)}))
-    throw ShapeError(fmt::format("cross_entropy: weight must have shape [{}], got {}", input.size(1), to_string(opt.weight.shape())));
+  check_class_weight("cross_entropy", input, opt.weight);
   const Tensor logp = log_softmax(input, 1);
   const Tensor nll = nll_loss(logp, target, opt);
   if (opt.label_smoothing == 0) return nll;
   // As PyTorch: (1 - ε)·nll + ε/C · smooth, where smooth_i = -Σ_c w_c log p_ic over kept samples.
   const auto C = static_cast<double>(input.size(1));
-  const Tensor wlogp = opt.weight.defined() ? logp * reshape(opt.weight.to(input.dtype()), {1, -1}) : logp;
+  const Tensor wlogp = opt.weight.defined() ? logp * reshape(opt.weight, {1, -1}) : logp;
   const Tensor smooth = neg(sum(wlogp, {1})) * keep;
   Tensor smooth_red;
   switch (opt.reduction) {
     case Reduction::None: smooth_red = smooth; break;
     case Reduction::Sum: smooth_red = sum(smooth); break;
     case Reduction::Mean:
-      smooth_red = sum(smooth) / (opt.weight.defined() ? sum(index_select(opt.weight.to(input.dtype()), 0, safe) * keep) : sum(keep));
+      smooth_red = sum(smooth) / (opt.weight.defined() ? sum(index_select(opt.weight, 0, safe) * keep) : sum(keep));
       break;
   }
   return nll * (1 - opt.label_smoothing) + smooth_red * (opt.label_smoothing / C);

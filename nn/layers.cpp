@@ -24,7 +24,18 @@ void Linear::reset_parameters(Generator* gen) {
   }
 }
 
-Tensor Linear::forward(const Tensor& x) { return xg::linear(x, weight, bias); }
+Module& Sequential::operator[](std::size_t i) const {
+  if (i >= layers_.size())
+    throw IndexError(fmt::format("Sequential::operator[]: index {} is out of range for {} layers", i, layers_.size()));
+  return *layers_[i];
+}
+
+Tensor Linear::forward(const Tensor& x) {
+  if (x.defined() && x.dtype() != weight.dtype())
+    throw DTypeError(fmt::format("Linear: input of dtype {} (shape {}) for parameters of dtype {}; convert one with .to(...)",
+                                 dtype_name(x.dtype()), to_string(x.shape()), dtype_name(weight.dtype())));
+  return xg::linear(x, weight, bias);
+}
 
 std::string Linear::extra_repr() const {
   return fmt::format("in_features={}, out_features={}, bias={}", in_features, out_features, bias.defined());

@@ -130,7 +130,7 @@ class Sequential : public Module {
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Sequential"; }
   std::size_t size() const { return layers_.size(); }
-  Module& operator[](std::size_t i) const { return *layers_.at(i); }
+  Module& operator[](std::size_t i) const;  // IndexError past the end
 
  private:
   std::vector<std::shared_ptr<Module>> layers_;

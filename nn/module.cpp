@@ -8,6 +8,7 @@
 
 #include "autodiff/grad_mode.h"
 #include "autodiff/ops.h"
+#include "tensor/detail/excerpt.h"
 
 namespace xg::nn {
 
@@ -220,9 +221,15 @@ void Module::load_state_dict(const StateDict& sd, bool strict) {
   }
   for (const auto& [n, t] : sd)
     if (!known.count(n)) unexpected.push_back(n);
+  // Keys may come from a file: the message quotes a few, each cut short and sanitized.
+  auto some = [](const std::vector<std::string>& keys) {
+    std::string out;
+    for (std::size_t i = 0; i < keys.size() && i < 8; ++i) out += (i ? ", " : "") + xg::detail::excerpt(keys[i], 64);
+    return keys.size() > 8 ? fmt::format("{} and {} more", out, keys.size() - 8) : out;
+  };
   std::string err;
-  if (strict && !missing.empty()) err += fmt::format(" missing keys: {};", fmt::join(missing, ", "));
-  if (strict && !unexpected.empty()) err += fmt::format(" unexpected keys: {};", fmt::join(unexpected, ", "));
+  if (strict && !missing.empty()) err += fmt::format(" missing keys: {};", some(missing));
+  if (strict && !unexpected.empty()) err += fmt::format(" unexpected keys: {};", some(unexpected));
   if (!mismatched.empty()) err += fmt::format(" shape/dtype mismatches: {};", fmt::join(mismatched, "; "));
   if (!err.empty()) {
     err.pop_back();

@@ -11,6 +11,7 @@
 #include "autodiff/grad_mode.h"
 #include "autodiff/ops.h"
 #include "optim/state_io.h"
+#include "tensor/detail/excerpt.h"
 
 namespace xg::optim {
 
@@ -145,8 +146,15 @@ const ParamState* Optimizer::state(const Tensor& param) const {
   return it == state_.end() ? nullptr : &it->second;
 }
 
+// The state dict records the optimizer's type as the key "type.<name>" (a 0-d int64 1), so a state
+// is never loaded into another optimizer with the same keys (Adam into AdamW).
+namespace {
+constexpr const char* kTypePrefix = "type.";
+}
+
 StateDict Optimizer::state_dict() const {
   StateDict dict;
+  dict[kTypePrefix + std::string(name())] = full({}, 1, kInt64);
   std::int64_t id = 0;
   for (std::size_t g = 0; g < groups_.size(); ++g) {
     const std::string prefix = fmt::format("param_groups.{}.", g);
@@ -168,6 +176,11 @@ StateDict Optimizer::state_dict() const {
 void Optimizer::load_state_dict(const StateDict& dict) {
   const std::string who_s = std::string(name()) + ".load_state_dict";
   const char* who = who_s.c_str();
+  // The type first (a state saved before types were recorded has none and is accepted).
+  for (const auto& [key, value] : dict)
+    if (key.rfind(kTypePrefix, 0) == 0 && key != kTypePrefix + std::string(name()))
+      throw ValueError(fmt::format("{}: the state is of optimizer '{}', not {}", who,
+                                   xg::detail::excerpt(key.substr(std::string(kTypePrefix).size()), 64), name()));
   std::size_t n_groups = 0;
   while (dict.count(fmt::format("param_groups.{}.params", n_groups))) ++n_groups;
   if (n_groups != groups_.size())
@@ -203,25 +216,27 @@ void Optimizer::load_state_dict(const StateDict& dict) {
   const auto names = buffer_names();
   std::unordered_map<const TensorImpl*, ParamState> state;
   for (const auto& [key, value] : dict) {
+    if (key.rfind(kTypePrefix, 0) == 0) continue;
     if (key.rfind("param_groups.", 0) == 0) {
       std::size_t g = 0;
       const char* first = key.data() + 13;
       const char* last = key.data() + key.size();
       const auto [ptr, ec] = std::from_chars(first, last, g);
       if (ec != std::errc() || ptr == last || *ptr != '.' || g >= n_groups)
-        throw ValueError(fmt::format("{}: unexpected key '{}' (the optimizer has {} param groups)", who, key, n_groups));
+        throw ValueError(fmt::format("{}: unexpected key '{}' (the optimizer has {} param groups)", who,
+                                     xg::detail::excerpt(key, 64), n_groups));
       continue;
     }
-    if (key.rfind("state.", 0) != 0) throw ValueError(fmt::format("{}: unexpected key '{}'", who, key));
+    if (key.rfind("state.", 0) != 0) throw ValueError(fmt::format("{}: unexpected key '{}'", who, xg::detail::excerpt(key, 64)));
     const auto dot = key.find('.', 6);
     std::int64_t id = -1;
     const char* first = key.data() + 6;
     const char* last = key.data() + (dot == std::string::npos ? key.size() : dot);
     const auto [ptr, ec] = std::from_chars(first, last, id);
     if (dot == std::string::npos || ec != std::errc() || ptr != last)
-      throw ValueError(fmt::format("{}: malformed key '{}' (expected state.<id>.<name>)", who, key));
+      throw ValueError(fmt::format("{}: malformed key '{}' (expected state.<id>.<name>)", who, xg::detail::excerpt(key, 64)));
     const auto it = by_id.find(id);
-    if (it == by_id.end()) throw ValueError(fmt::format("{}: key '{}' names no parameter", who, key));
+    if (it == by_id.end()) throw ValueError(fmt::format("{}: key '{}' names no parameter", who, xg::detail::excerpt(key, 64)));
     const Tensor& p = it->second;
     ParamState& st = state[p.impl().get()];
     const std::string bname = key.substr(dot + 1);
@@ -231,7 +246,7 @@ void Optimizer::load_state_dict(const StateDict& dict) {
       continue;
     }
     if (std::find(names.begin(), names.end(), bname) == names.end())
-      throw ValueError(fmt::format("{}: '{}' is not a buffer of {}", who, key, name()));
+      throw ValueError(fmt::format("{}: '{}' is not a buffer of {}", who, xg::detail::excerpt(key, 64), name()));
     if (!value.defined() || !(value.shape() == p.shape()) || value.dtype() != p.dtype())
       throw ValueError(fmt::format("{}: '{}' has shape {} ({}), its parameter has {} ({})", who, key,
                                    value.defined() ? to_string(value.shape()) : "undefined",

@@ -5,6 +5,7 @@
 # and one more that CI runs after the test command:
 #   bash scripts/run.sh sanitize   the whole test suite built with ASan + UBSan + LSan (build-asan/)
 #   bash scripts/run.sh fuzz [S]   the libFuzzer harnesses, S seconds each (build-fuzz/, clang)
+#   (scripts/fuzz_long.sh [MINUTES] runs the same for MINUTES each, outside CI)
 # Re-runnable: installed packages are skipped and the build is incremental.
 set -euo pipefail
 mode=${1:-run}
@@ -34,7 +35,8 @@ fi
 if [ "$mode" = fuzz ]; then
   # bash scripts/run.sh fuzz [SECONDS]: each libFuzzer harness of tests/fuzz replays its
   # regression inputs, then fuzzes for SECONDS (default 60) from seeds made from valid files.
-  # Inputs are at most 64 KiB, so no allocation may exceed 256 MB (-malloc_limit_mb).
+  # Inputs are at most 64 KiB, so no allocation may exceed 256 MB (-malloc_limit_mb); the
+  # safetensors_expand harness grows its input into headers of up to 4 MiB and gets 1 GB.
   seconds=${2:-60}
   echo "== building the fuzz harnesses with clang + libFuzzer + ASan/UBSan (build-fuzz/)"
   cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXGRAD_FUZZ=ON -DXGRAD_NATIVE=OFF \
@@ -42,7 +44,7 @@ if [ "$mode" = fuzz ]; then
   cmake --build build-fuzz -j"$(nproc)"
   rm -rf build-fuzz/seeds && build-fuzz/tests/fuzz/fuzz_make_seeds build-fuzz/seeds
   mkdir -p build-fuzz/findings
-  for h in idx safetensors load_state_dict; do
+  for h in idx safetensors load_state_dict safetensors_expand; do
     bin=build-fuzz/tests/fuzz/fuzz_$h
     dict=(); [ "$h" = idx ] || dict=(-dict=tests/fuzz/safetensors.dict)
     if compgen -G "tests/fuzz/regressions/$h/*" > /dev/null; then
@@ -53,8 +55,9 @@ if [ "$mode" = fuzz ]; then
     echo "== fuzz_$h: fuzzing for $seconds s"
     mkdir -p build-fuzz/corpus/$h
     log=build-fuzz/findings/$h.log
+    malloc_mb=256; [ "$h" = safetensors_expand ] && malloc_mb=1024
     if ! "$bin" build-fuzz/corpus/$h build-fuzz/seeds/$h "${dict[@]}" -max_total_time="$seconds" -max_len=65536 \
-        -malloc_limit_mb=256 -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+        -malloc_limit_mb=$malloc_mb -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
         -artifact_prefix=build-fuzz/findings/$h- > "$log" 2>&1; then
       grep -v "^INFO" "$log" | head -60 >&2
       echo "fuzz_$h found a problem (input and log in build-fuzz/findings/)" >&2
@@ -70,7 +73,8 @@ if [ "$mode" = sanitize ]; then
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXGRAD_SANITIZE=ON -DXGRAD_BUILD_BENCH=OFF > /dev/null
   cmake --build build-asan -j"$(nproc)"
   echo "== running the test suite under the sanitizers"
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  # allocator_may_return_null: a refused huge allocation is the library's OutOfMemoryError to raise.
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j"$(nproc)" -E install_and_find_package
   exit 0
 fi

@@ -1,6 +1,8 @@
 #pragma once
 #include <cstdint>
+#include <limits>
 #include <string_view>
+#include <type_traits>
 
 namespace xg {
 
@@ -28,6 +30,17 @@ template <> struct dtype_of<float> { static constexpr DType value = kFloat32; };
 template <> struct dtype_of<double> { static constexpr DType value = kFloat64; };
 template <> struct dtype_of<std::int64_t> { static constexpr DType value = kInt64; };
 template <class T> inline constexpr DType dtype_v = dtype_of<T>::value;
+
+// Whether v converts to T without undefined behaviour: always, unless T is an integer and v a
+// floating value that is NaN, infinite or outside T's range (NaN or 1e19 to int64).
+template <class T, class V> constexpr bool fits(V v) {
+  if constexpr (std::is_floating_point_v<V> && std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    constexpr V hi = V(2) * static_cast<V>(std::numeric_limits<T>::max() / 2 + 1);  // 2^digits, exact
+    return std::is_signed_v<T> ? v >= -hi && v < hi : v > V(-1) && v < hi;
+  } else {
+    return true;
+  }
+}
 
 // Calls f(T{}) with T the C++ type of dtype `d`.
 template <class F> decltype(auto) dispatch(DType d, F&& f) {

@@ -17,5 +17,7 @@ class IndexError : public Error { public: using Error::Error; };
 class AutogradError : public Error { public: using Error::Error; };
 class IOError : public Error { public: using Error::Error; };
 class FormatError : public Error { public: using Error::Error; };
+// An allocation the system refused (the message names the op, the shape and the bytes).
+class OutOfMemoryError : public Error { public: using Error::Error; };
 
 }  // namespace xg

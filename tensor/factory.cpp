@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "tensor/detail/kernels.h"
 #include "tensor/random.h"
@@ -9,6 +10,13 @@
 namespace xg {
 
 namespace {
+
+// Checked first by every factory that takes options: only float tensors can require grad.
+void check_options(const char* op, const TensorOptions& opt) {
+  if (opt.requires_grad_ && !is_floating(opt.dtype_))
+    throw DTypeError(fmt::format("{}: requires_grad needs a floating dtype (float32 or float64), got {}", op,
+                                 dtype_name(opt.dtype_)));
+}
 
 Tensor finish(Tensor t, const TensorOptions& opt) {
   if (opt.requires_grad_) t.requires_grad_(true);
@@ -20,6 +28,8 @@ Tensor from_values(const V& values, const Shape& shape, DType d) {
   if (static_cast<std::int64_t>(values.size()) != checked_numel(shape, d, "tensor"))
     throw ShapeError(fmt::format("tensor: {} values do not fill shape {} ({} elements)", values.size(), to_string(shape),
                                  shape.numel()));
+  if constexpr (std::is_floating_point_v<typename V::value_type>)
+    for (auto v : values) check_representable("tensor", d, static_cast<double>(v));
   Tensor t = make_tensor(shape, d);
   dispatch(d, [&](auto tag) {
     using T = decltype(tag);
@@ -31,6 +41,8 @@ Tensor from_values(const V& values, const Shape& shape, DType d) {
 }
 
 Tensor filled(const char* op, const Shape& shape, double value, TensorOptions opt) {
+  check_options(op, opt);
+  check_representable(op, opt.dtype_, value);
   Tensor t = make_tensor(shape, opt.dtype_, op);
   kernel::fill(t, value);
   return finish(t, opt);
@@ -45,10 +57,12 @@ void check_float(const char* op, DType d) {
 }  // namespace
 
 Tensor tensor(std::initializer_list<double> values, TensorOptions opt) {
+  check_options("tensor", opt);
   return finish(from_values(values, Shape{static_cast<std::int64_t>(values.size())}, opt.dtype_), opt);
 }
 
 Tensor tensor(std::initializer_list<std::initializer_list<double>> rows, TensorOptions opt) {
+  check_options("tensor", opt);
   const std::size_t cols = rows.size() ? rows.begin()->size() : 0;
   std::vector<double> flat;
   for (const auto& r : rows) {
@@ -68,7 +82,10 @@ Tensor from_vector(const std::vector<double>& data, const Shape& shape, bool rg)
 Tensor from_vector(const std::vector<std::int64_t>& data, const Shape& shape) { return from_values(data, shape, kInt64); }
 
 Tensor scalar_tensor(double v, TensorOptions opt) { return full({}, v, opt); }
-Tensor empty(const Shape& shape, TensorOptions opt) { return finish(make_tensor(shape, opt.dtype_, "empty"), opt); }
+Tensor empty(const Shape& shape, TensorOptions opt) {
+  check_options("empty", opt);
+  return finish(make_tensor(shape, opt.dtype_, "empty"), opt);
+}
 Tensor zeros(const Shape& shape, TensorOptions opt) { return filled("zeros", shape, 0, opt); }
 Tensor ones(const Shape& shape, TensorOptions opt) { return filled("ones", shape, 1, opt); }
 Tensor full(const Shape& shape, double value, TensorOptions opt) { return filled("full", shape, value, opt); }
@@ -78,11 +95,21 @@ Tensor full_like(const Tensor& t, double value) { return full(t.shape(), value, 
 Tensor empty_like(const Tensor& t) { return empty(t.shape(), t.dtype()); }
 
 Tensor arange(double start, double end, double step, TensorOptions opt) {
+  check_options("arange", opt);
   if (step == 0 || !std::isfinite(start) || !std::isfinite(end) || !std::isfinite(step))
     throw ValueError(fmt::format("arange: start={}, end={}, step={} must be finite with step != 0", start, end, step));
   if ((end - start) / step < 0)
     throw ValueError(fmt::format("arange: step {} moves away from end (start={}, end={})", step, start, end));
-  const auto n = static_cast<std::int64_t>(std::ceil((end - start) / step));
+  // The count is checked as a double: ceil((end - start) / step) may not fit int64 (or be inf).
+  const double count = std::ceil((end - start) / step);
+  if (!(count < 0x1p62))
+    throw ValueError(fmt::format("arange: start={}, end={}, step={} give {} elements, more than a tensor can hold", start,
+                                 end, step, count));
+  const auto n = static_cast<std::int64_t>(count);
+  if (n > 0) {
+    check_representable("arange", opt.dtype_, start);
+    check_representable("arange", opt.dtype_, start + static_cast<double>(n - 1) * step);
+  }
   Tensor t = make_tensor({n}, opt.dtype_, "arange");
   dispatch(opt.dtype_, [&](auto tag) {
     using T = decltype(tag);
@@ -94,9 +121,12 @@ Tensor arange(double start, double end, double step, TensorOptions opt) {
 Tensor arange(double end, TensorOptions opt) { return arange(0, end, 1, opt); }
 
 Tensor linspace(double start, double end, std::int64_t steps, TensorOptions opt) {
+  check_options("linspace", opt);
   if (steps < 0) throw ValueError(fmt::format("linspace: steps must be non-negative, got {}", steps));
   if (!std::isfinite(start) || !std::isfinite(end))
     throw ValueError(fmt::format("linspace: start={} and end={} must be finite", start, end));
+  check_representable("linspace", opt.dtype_, start);
+  check_representable("linspace", opt.dtype_, end);
   Tensor t = make_tensor({steps}, opt.dtype_, "linspace");
   const double h = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0;
   dispatch(opt.dtype_, [&](auto tag) {
@@ -111,8 +141,10 @@ Tensor linspace(double start, double end, std::int64_t steps, TensorOptions opt)
 
 Tensor eye(std::int64_t n, TensorOptions opt) { return eye(n, n, opt); }
 Tensor eye(std::int64_t n, std::int64_t m, TensorOptions opt) {
+  check_options("eye", opt);
   if (n < 0 || m < 0) throw ValueError(fmt::format("eye: sizes must be non-negative, got {} x {}", n, m));
-  Tensor t = zeros({n, m}, opt.dtype_);
+  Tensor t = make_tensor({n, m}, opt.dtype_, "eye");
+  kernel::fill(t, 0);
   dispatch(opt.dtype_, [&](auto tag) {
     using T = decltype(tag);
     T* p = data_of<T>(t);
@@ -150,8 +182,10 @@ Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, Generato
   Tensor t = make_tensor(shape, kInt64, "randint");
   Generator& g = gen_or_default(gen);
   auto* p = data_of<std::int64_t>(t);
-  const auto range = static_cast<std::uint64_t>(high - low);
-  for (std::int64_t i = 0; i < t.numel(); ++i) p[i] = low + static_cast<std::int64_t>(g.below(range));
+  // In uint64: high - low may not fit int64 (low = INT64_MIN, high = INT64_MAX), and wraps back.
+  const std::uint64_t range = static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low);
+  for (std::int64_t i = 0; i < t.numel(); ++i)
+    p[i] = static_cast<std::int64_t>(static_cast<std::uint64_t>(low) + g.below(range));
   return t;
 }
 
@@ -165,6 +199,7 @@ Tensor randperm(std::int64_t n, Generator* gen) {
 }
 
 Tensor bernoulli(const Shape& shape, double p, TensorOptions opt, Generator* gen) {
+  check_options("bernoulli", opt);
   if (!(p >= 0 && p <= 1)) throw ValueError(fmt::format("bernoulli: probability must be in [0, 1], got {}", p));
   Tensor t = make_tensor(shape, opt.dtype_, "bernoulli");
   Generator& g = gen_or_default(gen);

@@ -1,4 +1,6 @@
 // The element-wise kernels that are not instantiated per op: fill, where, cast, copy.
+#include <fmt/format.h>
+
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -37,8 +39,17 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   return out;
 }
 
-Tensor cast(const Tensor& x, DType d) {
-  Tensor out = make_tensor(x.shape(), d);
+Tensor cast(const Tensor& x, DType d, const char* op) {
+  if (d == kInt64 && is_floating(x.dtype()))
+    dispatch_float(x.dtype(), [&](auto st) {
+      using S = decltype(st);
+      const S* ps = data_of<S>(x);
+      for (std::int64_t i = 0, n = x.numel(); i < n; ++i)
+        if (!fits<std::int64_t>(ps[i]))
+          throw ValueError(fmt::format("{}: value {} at flat index {} cannot be converted to int64 (it is NaN, infinite or "
+                                       "out of range)", op, ps[i], i));
+    });
+  Tensor out = make_tensor(x.shape(), d, op);
   dispatch(x.dtype(), [&](auto st) {
     using S = decltype(st);
     const S* ps = data_of<S>(x);

@@ -30,10 +30,21 @@ std::int64_t checked_numel(const Shape& shape, DType dtype, const char* op) {
   return n;
 }
 
+void check_representable(const char* op, DType dtype, double v) {
+  if (dtype == kInt64 && !fits<std::int64_t>(v))
+    throw ValueError(fmt::format("{}: value {} cannot be stored as int64 (it is NaN, infinite or out of range)", op, v));
+}
+
 Tensor make_tensor(const Shape& shape, DType dtype, const char* op) {
   auto impl = std::make_shared<TensorImpl>();
   impl->numel = checked_numel(shape, dtype, op);
-  impl->storage = std::make_shared<Storage>(static_cast<std::size_t>(impl->numel) * dtype_size(dtype));
+  const std::size_t bytes = static_cast<std::size_t>(impl->numel) * dtype_size(dtype);
+  try {
+    impl->storage = std::make_shared<Storage>(bytes);
+  } catch (const std::bad_alloc&) {
+    throw OutOfMemoryError(fmt::format("{}: out of memory allocating a {} tensor of shape {} ({} bytes)", op,
+                                       dtype_name(dtype), to_string(shape), bytes));
+  }
   impl->shape = shape;
   impl->dtype = dtype;
   return Tensor(std::move(impl));
@@ -51,6 +62,10 @@ Tensor alias_with_shape(const Tensor& t, const Shape& shape) {
 namespace detail {
 void throw_dtype(const char* op, DType want, DType got) {
   throw DTypeError(fmt::format("{}: expected dtype {}, but the tensor has dtype {}", op, dtype_name(want), dtype_name(got)));
+}
+void throw_unconvertible(const char* op, double v, int bits) {
+  throw ValueError(fmt::format("{}: value {} cannot be converted to a {}-bit integer (it is NaN, infinite or out of range)",
+                               op, v, bits));
 }
 void throw_undefined(const char* op) {
   throw ValueError(fmt::format("{}: the tensor is undefined (default-constructed)", op));

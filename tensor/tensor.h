@@ -198,6 +198,12 @@ namespace detail {
 [[noreturn]] void throw_dtype(const char* op, DType want, DType got);
 [[noreturn]] void throw_undefined(const char* op);
 std::int64_t flat_index(const char* op, const Shape& s, std::initializer_list<std::int64_t> index);
+// ValueError: `op` cannot convert v to an integer of `bits` bits (NaN, infinite or out of range).
+[[noreturn]] void throw_unconvertible(const char* op, double v, int bits);
+template <class T, class S> T converted(const char* op, S v) {
+  if (!fits<T>(v)) throw_unconvertible(op, static_cast<double>(v), static_cast<int>(8 * sizeof(T)));
+  return static_cast<T>(v);
+}
 }  // namespace detail
 
 template <class T> T* Tensor::data_ptr() {
@@ -213,8 +219,8 @@ template <class T> T Tensor::item() const {
   if (numel() != 1)
     throw ValueError("item: expected a tensor with one element, got shape " + to_string(shape()));
   switch (dtype()) {
-    case kFloat32: return static_cast<T>(*static_cast<const float*>(raw_data()));
-    case kFloat64: return static_cast<T>(*static_cast<const double*>(raw_data()));
+    case kFloat32: return detail::converted<T>("item", *static_cast<const float*>(raw_data()));
+    case kFloat64: return detail::converted<T>("item", *static_cast<const double*>(raw_data()));
     case kInt64: return static_cast<T>(*static_cast<const std::int64_t*>(raw_data()));
   }
   return T{};
@@ -223,8 +229,8 @@ template <class T> T Tensor::at(std::initializer_list<std::int64_t> index) const
   if (!defined()) detail::throw_undefined("at");
   std::int64_t i = detail::flat_index("at", shape(), index);
   switch (dtype()) {
-    case kFloat32: return static_cast<T>(static_cast<const float*>(raw_data())[i]);
-    case kFloat64: return static_cast<T>(static_cast<const double*>(raw_data())[i]);
+    case kFloat32: return detail::converted<T>("at", static_cast<const float*>(raw_data())[i]);
+    case kFloat64: return detail::converted<T>("at", static_cast<const double*>(raw_data())[i]);
     case kInt64: return static_cast<T>(static_cast<const std::int64_t*>(raw_data())[i]);
   }
   return T{};
@@ -232,7 +238,7 @@ template <class T> T Tensor::at(std::initializer_list<std::int64_t> index) const
 template <class T> std::vector<T> Tensor::to_vector() const {
   if (!defined()) detail::throw_undefined("to_vector");
   std::vector<T> out(static_cast<std::size_t>(numel()));
-  auto copy = [&](auto* p) { for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<T>(p[i]); };
+  auto copy = [&](auto* p) { for (std::size_t i = 0; i < out.size(); ++i) out[i] = detail::converted<T>("to_vector", p[i]); };
   switch (dtype()) {
     case kFloat32: copy(static_cast<const float*>(raw_data())); break;
     case kFloat64: copy(static_cast<const double*>(raw_data())); break;

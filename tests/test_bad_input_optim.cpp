@@ -95,8 +95,7 @@ TEST_CASE("bad input: optimizer load_state_dict from another optimizer or model"
     optim::SGD sgd(twin.parameters(), optim::SGDOptions(0.1).momentum(0.9));
     train_step(twin, sgd, 3);
     const xg::StateDict sgd_sd = sgd.state_dict();
-    XGT_CHECK_THROWS_MSG(adam.load_state_dict(sgd_sd), xg::ValueError, "Adam.load_state_dict", "missing",
-                         "param_groups.0.betas");
+    XGT_CHECK_THROWS_MSG(adam.load_state_dict(sgd_sd), xg::ValueError, "Adam.load_state_dict", "optimizer 'SGD'");
     CHECK(bitwise_equal(adam.state_dict(), adam_before));
   }
   SUBCASE("an Adam state from a model with other shapes") {

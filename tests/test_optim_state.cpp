@@ -104,7 +104,10 @@ TEST_CASE("optim: state_dict layout, and load_state_dict checks everything befor
 
   // Another optimizer's state does not fit.
   optim::SGD sgd({p, q}, optim::SGDOptions(0.1));
-  XGT_CHECK_THROWS_MSG(sgd.load_state_dict(d), xg::ValueError, "SGD.load_state_dict: missing key");
+  XGT_CHECK_THROWS_MSG(sgd.load_state_dict(d), xg::ValueError, "SGD.load_state_dict: the state is of optimizer 'Adam'");
+  xg::StateDict untyped = d;
+  untyped.erase("type.Adam");
+  XGT_CHECK_THROWS_MSG(sgd.load_state_dict(untyped), xg::ValueError, "SGD.load_state_dict: missing key");
   optim::Adam one({p}, optim::AdamOptions(0.1));
   XGT_CHECK_THROWS_MSG(one.load_state_dict(d), xg::ValueError, "2 parameters in the state, 1 in the optimizer");
 }

@@ -32,11 +32,13 @@ inline void check_index(const char* op, const Tensor& index) {
     throw DTypeError(fmt::format("{}: index must have dtype int64, got {}", op, dtype_name(index.dtype())));
 }
 
-// All index values in [-n, n) (negative counts from the end).
+// All index values in [0, n): index_select, index_add, gather and scatter_add take no negative
+// index (as PyTorch's gather and scatter_add), so one rule holds for every index op.
 void check_index_range(const char* op, const Tensor& index, std::int64_t n, std::size_t dim);
 
-// A 0-d tensor holding v, with t's dtype.
-inline Tensor scalar_like(const Tensor& t, double v) {
+// A 0-d tensor holding v, with t's dtype (ValueError naming op when v does not fit an int64 t).
+inline Tensor scalar_like(const Tensor& t, double v, const char* op = "scalar") {
+  check_representable(op, t.dtype(), v);
   Tensor s = make_tensor({}, t.dtype());
   dispatch(t.dtype(), [&](auto tag) { *data_of<decltype(tag)>(s) = static_cast<decltype(tag)>(v); });
   return s;

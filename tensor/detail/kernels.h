@@ -12,7 +12,8 @@ namespace xg::kernel {
 
 void fill(Tensor& self, double v);
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
-Tensor cast(const Tensor& x, DType d);
+// ValueError naming op, before any allocation, when a float value does not fit an int64 result.
+Tensor cast(const Tensor& x, DType d, const char* op = "to");
 Tensor copy(const Tensor& x);
 
 // log(sum(exp(x))) over `dims` (wrapped, unique), shifted by the max for stability. The other

@@ -55,7 +55,10 @@ struct TensorImpl {
 // Every size non-negative and the bytes addressable, else ValueError naming `op` and the shape.
 std::int64_t checked_numel(const Shape& shape, DType dtype, const char* op);
 // A new contiguous tensor, uninitialized.
+// OutOfMemoryError naming op, shape and bytes when the system refuses the allocation.
 Tensor make_tensor(const Shape& shape, DType dtype, const char* op = "tensor");
+// ValueError naming op when v cannot be stored in dtype (NaN, infinite or out of range for int64).
+void check_representable(const char* op, DType dtype, double v);
 // A new handle over the same storage with another shape (same numel), no autograd history.
 Tensor alias_with_shape(const Tensor& t, const Shape& shape);
 

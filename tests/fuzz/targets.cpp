@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -95,7 +96,62 @@ std::map<std::string, std::string> load_state_dict_seeds() {
           {"checkpoint.safetensors", io::to_safetensors(ck.flatten(), ck.file_metadata())}};
 }
 
+std::string le64(std::uint64_t n) {
+  std::string s(8, '\0');
+  for (int i = 0; i < 8; ++i) s[static_cast<std::size_t>(i)] = static_cast<char>((n >> (8 * i)) & 0xff);
+  return s;
+}
+
+// An input of safetensors_expand_input: counts, then the parts joined by 0xff.
+std::string expand_seed(std::uint16_t n1, std::uint16_t n2, const std::vector<std::string>& parts) {
+  std::string s{static_cast<char>(n1 & 0xff), static_cast<char>(n1 >> 8), static_cast<char>(n2 & 0xff),
+                static_cast<char>(n2 >> 8)};
+  for (std::size_t i = 0; i < parts.size(); ++i) s += (i ? "\xff" : "") + parts[i];
+  return s;
+}
+
+std::map<std::string, std::string> safetensors_expand_seeds() {
+  return {{"deep-array", expand_seed(50000, 50000, {"{\"a\":", "[", "1", "]", "}"})},
+          {"deep-shape", expand_seed(30000, 30000, {R"({"t":{"dtype":"F32","shape":)", "[", "", "]", R"(,"data_offsets":[0,0]}})"})},
+          {"deep-object", expand_seed(40000, 40000, {"{\"__metadata__\":", "{\"k\":", "\"v\"", "}", "}"})},
+          {"long-metadata", expand_seed(60000, 3, {R"({"__metadata__":{"k":")", "xyz", R"("},"t":{"dtype":"F32","shape":[)",
+                                                   "1,", R"(1],"data_offsets":[0,4]}})", std::string(4, '\0')})},
+          {"many-tensors", expand_seed(2000, 1, {"{", R"("t":{"dtype":"I64","shape":[0],"data_offsets":[0,0]},)", "",
+                                                 R"("u":{"dtype":"F64","shape":[1],"data_offsets":[0,8]})", "}",
+                                                 std::string(8, '\0')})}};
+}
+
 }  // namespace
+
+void safetensors_expand_input(std::span<const std::uint8_t> input) {
+  constexpr std::size_t kMaxHeader = std::size_t{4} << 20;
+  if (input.size() < 4) return;
+  const std::size_t n1 = input[0] | (input[1] << 8), n2 = input[2] | (input[3] << 8);
+  std::vector<std::string> parts(1);
+  for (std::size_t i = 4; i < input.size(); ++i) {
+    if (input[i] == 0xff && parts.size() < 6) parts.emplace_back();
+    else parts.back() += static_cast<char>(input[i]);
+  }
+  parts.resize(6);
+  if (parts[1].size() * n1 + parts[3].size() * n2 > kMaxHeader) return;
+  std::string header = parts[0];
+  for (std::size_t i = 0; i < n1; ++i) header += parts[1];
+  header += parts[2];
+  for (std::size_t i = 0; i < n2; ++i) header += parts[3];
+  header += parts[4];
+  const std::string file = le64(header.size()) + header + parts[5];
+  const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(file.data()), file.size());
+  safetensors_input(bytes);
+  try {
+    const io::SafetensorsData d = io::from_safetensors(file, "fuzz input");
+    (void)io::Checkpoint::unflatten(d.tensors, d.metadata, "fuzz input");
+  } catch (const Error& e) {
+    for (const char c : std::string_view(e.what()))
+      require(static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f,
+              "an error message quotes raw bytes of the file");
+    require(std::string_view(e.what()).size() < 4096, "an error message quotes a whole value");
+  }
+}
 
 void idx_input(std::span<const std::uint8_t> input) {
   using namespace xg::data;
@@ -155,6 +211,7 @@ void run_input(const std::string& harness, std::span<const std::uint8_t> bytes) 
   if (harness == "idx") return idx_input(bytes);
   if (harness == "safetensors") return safetensors_input(bytes);
   if (harness == "load_state_dict") return load_state_dict_input(bytes);
+  if (harness == "safetensors_expand") return safetensors_expand_input(bytes);
   throw std::invalid_argument("no fuzz harness named " + harness);
 }
 
@@ -162,6 +219,7 @@ std::map<std::string, std::string> seeds(const std::string& harness) {
   if (harness == "idx") return idx_seeds();
   if (harness == "safetensors") return safetensors_seeds();
   if (harness == "load_state_dict") return load_state_dict_seeds();
+  if (harness == "safetensors_expand") return safetensors_expand_seeds();
   throw std::invalid_argument("no fuzz harness named " + harness);
 }
 
