@@ -14,9 +14,10 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
                          const std::vector<Tensor>& grad_outputs = {}, bool retain_graph = false,
                          bool create_graph = false, bool allow_unused = false);
 
-// Backward from several roots at once (Tensor::backward is the one-root case).
+// Backward from several roots at once (Tensor::backward is the one-root case). With `inputs`,
+// only those tensors' .grad() receive gradients (the graph is pruned to what reaches them).
 void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs = {},
-              bool retain_graph = false, bool create_graph = false);
+              bool retain_graph = false, bool create_graph = false, const std::vector<Tensor>& inputs = {});
 
 }  // namespace xg::autograd
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string_view>
 #include <unordered_map>
 
 #include "autodiff/autograd.h"
@@ -96,14 +97,17 @@ class GraphTask {
  public:
   GraphTask(bool retain_graph, bool create_graph) : retain_graph_(retain_graph || create_graph), create_graph_(create_graph) {}
 
-  void capture(const std::vector<Tensor>& inputs) {
+  // grad() leaves every .grad() alone, also of retain_grad() tensors (as PyTorch 2); backward with
+  // inputs (who = "backward") still fills those on the pruned graph.
+  void capture(const std::vector<Tensor>& inputs, const char* who = "grad") {
     capturing_ = true;
+    fill_retained_ = std::string_view(who) == "backward";
     inputs_ = &inputs;
     results_.assign(inputs.size(), Tensor{});
     reached_.assign(inputs.size(), false);
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       const Tensor& x = inputs[i];
-      if (!x.defined() || !x.requires_grad()) throw AutogradError(fmt::format("grad: input {} does not require grad", i));
+      if (!x.defined() || !x.requires_grad()) throw AutogradError(fmt::format("{}: input {} does not require grad", who, i));
       if (x.impl()->grad_fn) input_nodes_.emplace(x.impl()->grad_fn.get(), i);
       else input_leaves_.emplace(x.impl().get(), i);
     }
@@ -248,11 +252,11 @@ class GraphTask {
       GradList grads;
       if (g.defined()) {
         if (!n->hooks.empty()) g = run_hooks(n->hooks, g);
-        if (auto impl = n->retained.lock()) accumulate_into(*impl, g, create_graph_);
-        if (capturing_) {
-          const std::size_t i = input_index(n);
-          if (i != npos) results_[i] = g;
-        }
+        // An input's gradient is a result (backward with inputs accumulates it afterwards).
+        const std::size_t input = capturing_ ? input_index(n) : npos;
+        if (input != npos) results_[input] = g;
+        else if (!capturing_ || fill_retained_)
+          if (auto impl = n->retained.lock()) accumulate_into(*impl, g, create_graph_);
         grads = n->apply(g);
         if (anomaly) check_anomaly(*n, grads);
       }
@@ -278,6 +282,7 @@ class GraphTask {
   const bool retain_graph_, create_graph_;
   const std::uint64_t epoch_ = next_epoch();
   bool capturing_ = false;
+  bool fill_retained_ = false;
   const std::vector<Tensor>* inputs_ = nullptr;
   std::unordered_map<const Node*, std::size_t> input_nodes_;
   std::unordered_map<const TensorImpl*, std::size_t> input_leaves_;
@@ -324,10 +329,25 @@ std::vector<Tensor> make_root_grads(const char* op, const std::vector<Tensor>& o
 
 }  // namespace
 
-void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs, bool retain_graph, bool create_graph) {
+void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs, bool retain_graph, bool create_graph,
+              const std::vector<Tensor>& inputs) {
   const std::vector<Tensor> grads = make_root_grads("backward", outputs, grad_outputs);
   AutoGradMode mode(create_graph);
-  GraphTask(retain_graph, create_graph).run(outputs, grads, false);
+  if (inputs.empty()) {
+    GraphTask(retain_graph, create_graph).run(outputs, grads, false);
+    return;
+  }
+  // backward(inputs=...): the pruned sweep of grad(), then each result into its input's .grad().
+  GraphTask task(retain_graph, create_graph);
+  task.capture(inputs, "backward");
+  task.run(outputs, grads, /*allow_unused=*/true);
+  const std::vector<Tensor> results = task.results();
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (!results[i].defined()) continue;
+    TensorImpl& impl = *inputs[i].impl();
+    const Tensor g = impl.grad_fn ? results[i] : run_hooks(leaf_hooks(impl), results[i]);
+    accumulate_into(impl, g, create_graph);
+  }
 }
 
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,

@@ -69,9 +69,16 @@ const std::shared_ptr<autograd::Node>& Tensor::grad_fn() const {
 
 std::string Tensor::grad_fn_name() const { return impl_ && impl_->grad_fn ? impl_->grad_fn->name : ""; }
 
-void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_graph) const {
+void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_graph, const std::vector<Tensor>& inputs) const {
   autograd::backward({*this}, gradient.defined() ? std::vector<Tensor>{gradient} : std::vector<Tensor>{}, retain_graph,
-                     create_graph);
+                     create_graph, inputs);
+}
+
+Tensor& Tensor::detach_() {
+  autograd::check_defined("detach_", *this);
+  impl_->grad_fn = nullptr;
+  impl_->requires_grad = false;
+  return *this;
 }
 
 std::int64_t Tensor::register_hook(Hook hook) {

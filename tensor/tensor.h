@@ -61,6 +61,7 @@ class Tensor {
 
   Tensor clone() const;
   Tensor detach() const;  // shares storage, no autograd history
+  Tensor& detach_();      // this tensor leaves the graph: no history, no longer requires grad
   Tensor to(DType d) const;  // differentiable between float dtypes
 
   // ----- autograd -----
@@ -73,7 +74,10 @@ class Tensor {
   bool retains_grad() const;
   const std::shared_ptr<autograd::Node>& grad_fn() const;
   std::string grad_fn_name() const;  // "" when not recorded
-  void backward(const Tensor& gradient = {}, bool retain_graph = false, bool create_graph = false) const;
+  // With `inputs`, gradients accumulate only into those tensors' .grad() (leaves or not), as
+  // LibTorch's backward(inputs=...); the rest of the graph is pruned.
+  void backward(const Tensor& gradient = {}, bool retain_graph = false, bool create_graph = false,
+                const std::vector<Tensor>& inputs = {}) const;
   // Hook called with the gradient w.r.t. this tensor; may return a replacement (or undefined
   // to keep it). Returns a handle for remove_hook.
   std::int64_t register_hook(Hook hook);

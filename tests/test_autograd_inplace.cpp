@@ -198,3 +198,27 @@ TEST_CASE("inplace: a view made under NoGradGuard of a tensor that requires grad
   }
   check_values(b, {4, 8});
 }
+
+TEST_CASE("backward(inputs=...) accumulates only into the given tensors; detach_ leaves the graph") {
+  const Tensor a = f64({1.0, 2.0}, {2});
+  const Tensor b = f64({3.0, -1.0}, {2});
+  Tensor h = a * b;
+  h.retain_grad();
+  const Tensor loss = (h * a).sum();  // d/da = 2ab, d/db = a², d/dh = a
+  loss.backward({}, true, false, {b});
+  CHECK_FALSE(a.grad().defined());
+  check_values(b.grad(), {1, 4});
+  check_values(h.grad(), {1, 2});  // retain_grad() on the pruned path still fills, as LibTorch
+  loss.backward({}, false, false, {a, h});  // a non-leaf input receives its gradient too
+  check_values(a.grad(), {6, -4});
+  check_values(h.grad(), {2, 4});
+  check_values(b.grad(), {1, 4});  // unchanged
+  XGT_CHECK_THROWS_MSG(((a * 2.0).sum().backward({}, false, false, {f64({1.0}, {1}, false)})), xg::AutogradError,
+                       "backward", "input 0", "does not require grad");
+
+  Tensor y = a * 3.0;
+  y.detach_();
+  CHECK_FALSE(y.requires_grad());
+  CHECK(y.is_leaf());
+  check_values(y, {3, 6});
+}
