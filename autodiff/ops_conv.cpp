@@ -111,15 +111,15 @@ std::pair<Params, Pair> conv_params(const char* op, const Tensor& w, const Expan
 
 Tensor conv_core(const Op& op, const Tensor& x, const Tensor& w, const Tensor& b, const kernel::ConvGeom& g, const Params& p) {
   return op.record(kernel::conv2d(x, w, b, g, p.groups), {&x, &w, &b}, {&x, &w},
-                   [p, H = g.H, W = g.W](Node& n, const Tensor& gy) {
+                   [p, H = g.H, W = g.W](Node& n, const Tensor& g) {
                      const Tensor wt = n.saved_value(1);
-                     return conv_transpose2d(gy, wt, {}, vec(p.stride), vec(p.padding), output_padding(p, wt, gy, H, W),
+                     return conv_transpose2d(g, wt, {}, vec(p.stride), vec(p.padding), output_padding(p, wt, g, H, W),
                                              p.groups, vec(p.dilation));
                    },
-                   [p, ws = w.shape()](Node& n, const Tensor& gy) {
-                     return conv2d_weight(n.saved_value(0), ws, gy, vec(p.stride), vec(p.padding), vec(p.dilation), p.groups);
+                   [p, ws = w.shape()](Node& n, const Tensor& g) {
+                     return conv2d_weight(n.saved_value(0), ws, g, vec(p.stride), vec(p.padding), vec(p.dilation), p.groups);
                    },
-                   [](Node&, const Tensor& gy) { return sum(gy, {0, 2, 3}); });
+                   [](Node&, const Tensor& g) { return sum(g, {0, 2, 3}); });
 }
 
 // x padded at the end of each dim by `extra` (padding="same" with an odd total).
@@ -197,13 +197,13 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& w, const Tensor& b, Expan
   const kernel::ConvGeom g{Cout, out[0], out[1], w.size(2), w.size(3), p.stride[0], p.stride[1], p.padding[0], p.padding[1],
                            p.dilation[0], p.dilation[1], x.size(2), x.size(3)};
   return op.record(kernel::conv_transpose2d(x, w, b, g, groups), {&x, &w, &b}, {&x, &w},
-                   [p](Node& n, const Tensor& gy) {
-                     return conv2d(gy, n.saved_value(1), {}, vec(p.stride), vec(p.padding), vec(p.dilation), p.groups);
+                   [p](Node& n, const Tensor& g) {
+                     return conv2d(g, n.saved_value(1), {}, vec(p.stride), vec(p.padding), vec(p.dilation), p.groups);
                    },
-                   [p, ws = w.shape()](Node& n, const Tensor& gy) {
-                     return conv2d_weight(gy, ws, n.saved_value(0), vec(p.stride), vec(p.padding), vec(p.dilation), p.groups);
+                   [p, ws = w.shape()](Node& n, const Tensor& g) {
+                     return conv2d_weight(g, ws, n.saved_value(0), vec(p.stride), vec(p.padding), vec(p.dilation), p.groups);
                    },
-                   [](Node&, const Tensor& gy) { return sum(gy, {0, 2, 3}); });
+                   [](Node&, const Tensor& g) { return sum(g, {0, 2, 3}); });
 }
 
 Tensor conv2d_weight(const Tensor& x, const Shape& ws, const Tensor& gy, ExpandingArray<2> stride, ExpandingArray<2> padding,
@@ -225,13 +225,13 @@ Tensor conv2d_weight(const Tensor& x, const Shape& ws, const Tensor& gy, Expandi
     throw ShapeError(fmt::format("{}: grad_output has shape {}, but input {} and weight_size {} give outputs of shape {}", op.name,
                                  to_string(gy.shape()), to_string(x.shape()), to_string(ws), to_string(want)));
   return op.record(kernel::conv2d_weight(x, gy, g, groups), {&x, &gy}, {&x, &gy},
-                   [p, H = g.H, W = g.W](Node& n, const Tensor& gw) {
+                   [p, H = g.H, W = g.W](Node& n, const Tensor& g) {
                      const Tensor go = n.saved_value(1);
-                     return conv_transpose2d(go, gw, {}, vec(p.stride), vec(p.padding), output_padding(p, gw, go, H, W), p.groups,
+                     return conv_transpose2d(go, g, {}, vec(p.stride), vec(p.padding), output_padding(p, g, go, H, W), p.groups,
                                              vec(p.dilation));
                    },
-                   [p](Node& n, const Tensor& gw) {
-                     return conv2d(n.saved_value(0), gw, {}, vec(p.stride), vec(p.padding), vec(p.dilation), p.groups);
+                   [p](Node& n, const Tensor& g) {
+                     return conv2d(n.saved_value(0), g, {}, vec(p.stride), vec(p.padding), vec(p.dilation), p.groups);
                    });
 }
 

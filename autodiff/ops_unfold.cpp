@@ -48,8 +48,8 @@ Tensor unfold(const Tensor& x, ExpandingArray<2> kernel_size, ExpandingArray<2> 
   if (__builtin_mul_overflow(a.kernel[0], a.kernel[1], &kk) || __builtin_mul_overflow(g.C, kk, &K))
     throw ValueError(fmt::format("{}: kernel_size {} is too large", op.name, autograd::list_str(a.kernel)));
   autograd::check_allocatable(op.name, {x.size(0), K, g.Ho, g.Wo}, x.dtype());
-  return op.record(kernel::unfold(x, g), {&x}, {}, [a, H = g.H, W = g.W](Node&, const Tensor& gc) {
-    return fold(gc, {H, W}, vec(a.kernel), vec(a.dilation), vec(a.padding), vec(a.stride));
+  return op.record(kernel::unfold(x, g), {&x}, {}, [a, H = g.H, W = g.W](Node&, const Tensor& g) {
+    return fold(g, {H, W}, vec(a.kernel), vec(a.dilation), vec(a.padding), vec(a.stride));
   });
 }
 
@@ -72,8 +72,8 @@ Tensor fold(const Tensor& cols, ExpandingArray<2> output_size, ExpandingArray<2>
                                  autograd::list_str(a.dilation), autograd::list_str(a.padding), autograd::list_str(a.stride), g.Ho,
                                  g.Wo, g.L()));
   autograd::check_allocatable(op.name, {cols.size(0), g.C, out[0], out[1]}, cols.dtype());
-  return op.record(kernel::fold(cols, g, cols.size(0)), {&cols}, {}, [a](Node&, const Tensor& gx) {
-    return unfold(gx, vec(a.kernel), vec(a.dilation), vec(a.padding), vec(a.stride));
+  return op.record(kernel::fold(cols, g, cols.size(0)), {&cols}, {}, [a](Node&, const Tensor& g) {
+    return unfold(g, vec(a.kernel), vec(a.dilation), vec(a.padding), vec(a.stride));
   });
 }
 
