@@ -102,4 +102,17 @@ enum class PadMode { Constant, Reflect, Replicate, Circular };
 Tensor pad(const Tensor& input, const std::vector<std::int64_t>& pad, PadMode mode = PadMode::Constant,
            double value = 0, XG_HERE);
 
+// Resizing [N, C, H, W] images to `size` (one or two ints) or by `scale_factor` (one or two; the output
+// is floor(in · factor) and the factor itself sets the sampling, as PyTorch). Nearest takes pixel
+// floor(o · in/out); bilinear interpolates between the two nearest rows and columns, with
+// align_corners choosing whether the corner pixels' centres (true) or edges (false) line up.
+enum class InterpolateMode { Nearest, Bilinear };
+struct InterpolateOptions {
+  std::vector<std::int64_t> size{};
+  std::vector<double> scale_factor{};
+  InterpolateMode mode = InterpolateMode::Nearest;
+  bool align_corners = false;  // bilinear only
+};
+Tensor interpolate(const Tensor& input, const InterpolateOptions& options, XG_HERE);
+
 }  // namespace xg

@@ -151,6 +151,15 @@ class Dropout2d : public Module {
   Generator* generator = nullptr;
 };
 
+// Resizes images with xg::interpolate (nearest or bilinear).
+class Upsample : public Module {
+ public:
+  explicit Upsample(InterpolateOptions options) : options(std::move(options)) {}
+  Tensor forward(const Tensor& x) override { return xg::interpolate(x, options); }
+  std::string type_name() const override { return "Upsample"; }
+  InterpolateOptions options;
+};
+
 // Splits dim into sizes (Flatten's inverse): Unflatten(1, {32, 7, 7}) takes [N, 1568] to [N, 32, 7, 7].
 class Unflatten : public Module {
  public:

@@ -16,6 +16,7 @@ using xg::conv1d;
 using xg::conv2d;
 using xg::conv_transpose2d;
 using xg::fold;
+using xg::interpolate;
 using xg::max_pool1d;
 using xg::max_pool2d;
 using xg::max_pool2d_with_indices;

@@ -86,6 +86,15 @@ case("pad_replicate", lambda x: F.pad(x, (2, 1, 0, 3), mode="replicate"), x_pad.
 case("pad_circular", lambda x: F.pad(x, (3, 1, 2, 0), mode="circular"), x_pad.unsqueeze(0))
 case("pad_constant", lambda x: F.pad(x, (1, -2, 2, 1), value=0.5), x_pad)
 
+# interpolate
+x_int = seq([1, 2, 3, 4], 0.1, 0.3, -0.02)
+case("interp_nearest_size", lambda x: F.interpolate(x, size=(5, 7), mode="nearest"), x_int)
+case("interp_nearest_scale", lambda x: F.interpolate(x, scale_factor=(2.0, 1.5), mode="nearest"), x_int)
+case("interp_bilinear", lambda x: F.interpolate(x, size=(5, 7), mode="bilinear", align_corners=False), x_int)
+case("interp_bilinear_ac", lambda x: F.interpolate(x, size=(5, 7), mode="bilinear", align_corners=True), x_int)
+case("interp_bilinear_scale", lambda x: F.interpolate(x, scale_factor=1.7, mode="bilinear"), x_int)
+case("interp_bilinear_down", lambda x: F.interpolate(x, size=(2, 3), mode="bilinear"), x_int)
+
 # BatchNorm2d: training forward and gradients, running stats after two batches, eval output
 xb = seq([2, 3, 2, 3], 0.3, 0.41, -0.037).requires_grad_()
 bn = torch.nn.BatchNorm2d(3, eps=1e-5, momentum=0.1)
