@@ -36,7 +36,7 @@ PoolArgs pool_args(const char* op, const ExpandingArray<D>& k, const ExpandingAr
     a.kernel[j] = kk[i], a.stride[j] = ss[i], a.padding[j] = pp[i], a.dilation[j] = dd[i];
     // Every window then holds an input element, as PyTorch requires.
     i64 span = 0;
-    if (__builtin_mul_overflow(kk[i] - 1, dd[i], &span) || pp[i] > (span + 1) / 2)
+    if (__builtin_mul_overflow(kk[i] - 1, dd[i], &span) || pp[i] > span / 2 + span % 2)
       throw ValueError(fmt::format("{}: padding {} should be at most half of the effective kernel size (kernel_size {}, dilation {})",
                                    op, autograd::list_str(pp), autograd::list_str(kk), autograd::list_str(dd)));
   }
