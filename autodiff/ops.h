@@ -156,3 +156,4 @@ Tensor to_dtype(const Tensor& x, DType dtype, XG_HERE);  // differentiable betwe
 Tensor clone(const Tensor& x, XG_HERE);
 
 }  // namespace xg
+#include "autodiff/ops_conv.h"  // convolution, pooling, unfold/fold, pad

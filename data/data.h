@@ -8,3 +8,4 @@
 #include "data/idx.h"
 #include "data/normalize.h"
 #include "data/split.h"
+#include "data/transforms.h"

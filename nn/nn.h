@@ -8,3 +8,4 @@
 #include "nn/module.h"
 #include "nn/monitor.h"
 #include "nn/regularization.h"
+#include "nn/conv_layers.h"

@@ -16,6 +16,8 @@ std::shared_ptr<nn::Module> activation(const std::string& name) {
 }
 }  // namespace
 
+std::shared_ptr<nn::Module> make_activation(const std::string& name) { return activation(name); }
+
 std::shared_ptr<nn::Sequential> make_mlp(const MlpSpec& spec) {
   const std::size_t n = spec.widths.size();
   if (n < 2) throw ValueError(fmt::format("make_mlp: needs at least an input and an output width, got {}", n));

@@ -25,6 +25,9 @@ struct MlpSpec {
 // are built in that order, so their initial weights come from the global generator in that order.
 std::shared_ptr<nn::Sequential> make_mlp(const MlpSpec& spec);
 
+// The activation module make_mlp puts after each hidden layer (relu, leaky_relu, ...).
+std::shared_ptr<nn::Module> make_activation(const std::string& name);
+
 // The Linear layers of a make_mlp network in order: fc1, fc2, ..., out.
 std::vector<nn::Linear*> linear_layers(const nn::Sequential& net);
 

@@ -6,7 +6,7 @@ namespace xg::train {
 
 std::optional<Config> parse_args(int argc, const char* const* argv, int& exit_code) {
   Config c;
-  CLI::App app{"xgrad-train: an MLP on Fashion-MNIST with a train/dev/test discipline"};
+  CLI::App app{"xgrad-train: an MLP or a CNN on Fashion-MNIST with a train/dev/test discipline"};
   app.option_defaults()->always_capture_default();
   app.get_formatter()->column_width(34);
 
@@ -15,6 +15,11 @@ std::optional<Config> parse_args(int argc, const char* const* argv, int& exit_co
   app.add_option("--train-limit", c.train_limit, "Use only this many training images (0 = all)")->check(CLI::NonNegativeNumber);
   app.add_option("--synthetic", c.synthetic, "Use a synthetic dataset of this many samples (for tests)")->check(CLI::NonNegativeNumber);
 
+  app.add_option("--model", c.model, "mlp, or cnn (conv blocks of --channels, then --hidden dense layers)")
+      ->check(CLI::IsMember({"mlp", "cnn"}));
+  app.add_option("--channels", c.channels, "cnn: output channels of each 3x3 conv block, e.g. --channels 32 64")
+      ->check(CLI::PositiveNumber);
+  app.add_flag("--augment", c.augment, "cnn: random crop (padding 2) and horizontal flip of each training batch");
   app.add_option("--hidden", c.hidden, "Hidden layer sizes, e.g. --hidden 256 128")->check(CLI::PositiveNumber);
   app.add_option("--activation", c.activation, "Hidden activation")
       ->check(CLI::IsMember({"relu", "leaky_relu", "tanh", "sigmoid", "gelu", "elu"}));

@@ -14,6 +14,10 @@ struct Config {
   std::int64_t train_limit = 0;          // use only the first N training images (0 = all)
   std::int64_t synthetic = 0;            // >0: a synthetic dataset of that size instead (tests)
   // model
+  std::string model = "mlp";             // mlp, or cnn: [conv 3x3 -> (BatchNorm2d) -> activation -> max pool 2] per
+                                         // --channels, then the --hidden dense layers
+  std::vector<std::int64_t> channels{32, 64};
+  bool augment = false;                  // cnn: random crop (padding 2) and horizontal flip of training images
   std::vector<std::int64_t> hidden{512, 256};
   std::string activation = "relu";       // relu, leaky_relu, tanh, sigmoid, gelu, elu
   double dropout = 0.3;                  // drop probability (the lecture's keep probability is 1 - p)

@@ -1,5 +1,9 @@
 #include "model.h"
 
+#include <fmt/format.h>
+
+#include <cmath>
+
 #include "shared/mlp.h"
 
 namespace xg::train {
@@ -24,6 +28,34 @@ std::shared_ptr<nn::Sequential> make_mlp(const Config& c, std::int64_t in, std::
                              .batch_norm = c.batch_norm,
                              .dropout = c.dropout,
                              .init = [&c](nn::Linear& lin, bool last) { initialize(lin, c, last); }});
+}
+
+std::shared_ptr<nn::Sequential> make_cnn(const Config& c, std::int64_t in, std::int64_t classes) {
+  auto side = static_cast<std::int64_t>(std::lround(std::sqrt(static_cast<double>(in))));
+  if (side * side != in) throw ValueError(fmt::format("--model cnn needs square images, got {} features", in));
+  auto net = std::make_shared<nn::Sequential>();
+  net->push_back("unflatten", std::make_shared<nn::Unflatten>(1, std::vector<std::int64_t>{1, side, side}));
+  std::int64_t ch = 1;
+  for (std::size_t i = 0; i < c.channels.size(); ++i) {
+    if (side < 2)
+      throw ValueError(fmt::format("--channels: {} conv blocks halve {} x {} images below one pixel", c.channels.size(),
+                                   std::lround(std::sqrt(static_cast<double>(in))), std::lround(std::sqrt(static_cast<double>(in)))));
+    const std::string k = std::to_string(i + 1);
+    net->push_back("conv" + k, std::make_shared<nn::Conv2d>(nn::Conv2dOptions{.in_channels = ch, .out_channels = c.channels[i],
+                                                                              .kernel_size = 3, .padding = 1, .bias = !c.batch_norm}));
+    if (c.batch_norm) net->push_back("bn" + k, std::make_shared<nn::BatchNorm2d>(c.channels[i]));
+    net->push_back("act" + k, examples::make_activation(c.activation));
+    net->push_back("pool" + k, std::make_shared<nn::MaxPool2d>(2));
+    ch = c.channels[i];
+    side /= 2;
+  }
+  net->push_back("flatten", std::make_shared<nn::Flatten>());
+  net->push_back("head", make_mlp(c, ch * side * side, classes));
+  return net;
+}
+
+std::shared_ptr<nn::Sequential> make_model(const Config& c, std::int64_t in, std::int64_t classes) {
+  return c.model == "cnn" ? make_cnn(c, in, classes) : make_mlp(c, in, classes);
 }
 
 }  // namespace xg::train

@@ -128,10 +128,13 @@ struct Eval {
   Tensor predictions;
 };
 
-Eval evaluate(nn::Module& model, const Tensor& x, const Tensor& y) {
+std::int64_t eval_batch(const Config& c) { return c.model == "cnn" ? 250 : 2000; }
+
+// In batches of bs (smaller for a CNN, whose first activations are 32 values per pixel).
+Eval evaluate(nn::Module& model, const Tensor& x, const Tensor& y, std::int64_t bs) {
   NoGradGuard ng;
   model.eval();
-  const std::int64_t n = x.size(0), bs = 2000;
+  const std::int64_t n = x.size(0);
   double loss_sum = 0, correct = 0;
   std::vector<Tensor> preds;
   for (std::int64_t i = 0; i < n; i += bs) {
@@ -156,10 +159,19 @@ void write_report(const Config& c, const Data& d, const std::string& checkpoint,
   (void)c;
 }
 
+// --augment: a random crop of the images padded by 2 (with the standardized mean, 0) and a random
+// horizontal flip, drawn from the shuffling generator so a resumed run repeats them.
+Tensor augment(const Tensor& flat, Generator& gen) {
+  const auto side = static_cast<std::int64_t>(std::lround(std::sqrt(static_cast<double>(flat.size(1)))));
+  Tensor x = data::transforms::random_crop(flat.reshape({-1, 1, side, side}), side, 2, gen);
+  x = data::transforms::random_horizontal_flip(x, 0.5, gen);
+  return x.reshape({-1, side * side});
+}
+
 Data synthetic(const Config& c) {
-  // Gaussian blobs in 20-D, 10 classes, well apart: a quick stand-in for tests.
+  // Gaussian blobs in 20-D (16-D, 4 x 4 images, for the CNN), 10 classes, well apart: a quick stand-in for tests.
   const std::int64_t n = c.synthetic, small = std::max<std::int64_t>(n / 5, 10);
-  const auto sets = examples::gaussian_blob_sets(10, 20, 3.0, {n, small, small}, c.seed + 1);
+  const auto sets = examples::gaussian_blob_sets(10, c.model == "cnn" ? 16 : 20, 3.0, {n, small, small}, c.seed + 1);
   Data d;
   d.train_x = sets[0].x, d.train_y = sets[0].y, d.dev_x = sets[1].x, d.dev_y = sets[1].y, d.test_x = sets[2].x, d.test_y = sets[2].y;
   for (std::int64_t i = 0; i < d.classes; ++i) d.class_names.push_back(fmt::format("blob {}", i));
@@ -221,7 +233,7 @@ RunResult train(const Config& c, const Data& d, bool evaluate_test) {
   const std::string metrics_path = c.out + "/metrics.csv", best_path = c.out + "/best.safetensors",
                     last_path = c.out + "/last.safetensors";
   manual_seed(c.seed);
-  auto model = make_mlp(c, d.train_x.size(1), d.classes);
+  auto model = make_model(c, d.train_x.size(1), d.classes);
   auto opt = make_optimizer(c, model->parameters());
   Schedule sched(c, *opt);
   Generator shuffle(c.seed + 7);
@@ -245,7 +257,9 @@ RunResult train(const Config& c, const Data& d, bool evaluate_test) {
     double loss_sum = 0;
     for (std::int64_t s = 0; s < steps; ++s) {
       const Tensor idx = narrow(perm, 0, s * bs, std::min(bs, n - s * bs));
-      const Tensor xb = index_select(d.train_x, 0, idx), yb = index_select(d.train_y, 0, idx);
+      Tensor xb = index_select(d.train_x, 0, idx);
+      const Tensor yb = index_select(d.train_y, 0, idx);
+      if (c.augment && c.model == "cnn") xb = augment(xb, shuffle);
       Tensor loss = nn::functional::cross_entropy((*model)(xb), yb);
       if (c.l2 > 0) loss = loss + nn::l2_penalty(*model, c.l2, static_cast<double>(n));
       const double lv = loss.item<double>();
@@ -268,7 +282,7 @@ RunResult train(const Config& c, const Data& d, bool evaluate_test) {
         return result;
       }
     }
-    const Eval dev = evaluate(*model, d.dev_x, d.dev_y);
+    const Eval dev = evaluate(*model, d.dev_x, d.dev_y, eval_batch(c));
     EpochMetrics m{epoch, loss_sum / static_cast<double>(n), dev.loss, dev.accuracy, lr,
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
     append_metrics(metrics_path, m);
@@ -294,12 +308,12 @@ RunResult train(const Config& c, const Data& d, bool evaluate_test) {
 }
 
 double evaluate_checkpoint(const Config& c, const Data& d, const std::string& path) {
-  auto model = make_mlp(c, d.test_x.size(1), d.classes);
+  auto model = make_model(c, d.test_x.size(1), d.classes);
   const StateDict all = load(path);
   // A best checkpoint holds the model alone; a last checkpoint has it under "model.".
   const StateDict sect = section(all, "model.");
   model->load_state_dict(sect.empty() ? all : sect);
-  const Eval test = evaluate(*model, d.test_x, d.test_y);
+  const Eval test = evaluate(*model, d.test_x, d.test_y, eval_batch(c));
   fs::create_directories(c.out);
   write_report(c, d, path, test, c.out + "/report.txt");
   fmt::print("test accuracy {:.4f} (loss {:.4f}) of {}; report: {}/report.txt\n", test.accuracy, test.loss, path, c.out);
