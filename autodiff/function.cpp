@@ -182,7 +182,11 @@ Tensor record_function(const std::shared_ptr<AutogradContext>& ctx, const char* 
   for (const auto& s : ctx->to_save_) saved.push_back(!s.defined() ? nullptr : s.impl() == forward_out ? &out : &s);
   attach(node, out, name, SourceLocation{}, inputs, saved);
   ctx->node_ = node.get();
+  // The node owns ctx: a tensor kept there (the dirty input is the output itself) would own the
+  // node back, a cycle that never frees the graph.
   ctx->to_save_.clear();
+  ctx->dirty_.clear();
+  ctx->non_differentiable_.clear();
   return out;
 }
 

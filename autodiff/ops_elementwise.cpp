@@ -43,6 +43,16 @@ Tensor unary_op(const Op& op, const Tensor& x, Saves saves, Kernel kernel, Gradi
 
 }  // namespace
 
+// xsimd's exp converts its scaled argument to an integer before its range check; far beyond the
+// points where exp is 0 or inf that conversion overflows (caught by float-cast-overflow). Clamping
+// there changes no result; NaN passes through (comparisons with it are false).
+template <class B>
+B exp_domain(B v) {
+  using T = typename B::value_type;
+  const B lo(std::is_same_v<T, float> ? T(-104) : T(-746)), hi(std::is_same_v<T, float> ? T(89) : T(710));
+  return xsimd::select(v < lo, lo, xsimd::select(v > hi, hi, v));
+}
+
 #define XG_UNARY(NAME, SAVES, KERNEL, GRADIENT)                                                           \
   Tensor NAME(const Tensor& x, SourceLocation loc) {                                                     \
     return unary_op(                                                                                     \
