@@ -62,10 +62,7 @@ void Tensor::retain_grad() {
 
 bool Tensor::retains_grad() const { return impl_ && impl_->extra && impl_->extra->retains_grad; }
 
-const std::shared_ptr<autograd::Node>& Tensor::grad_fn() const {
-  static const std::shared_ptr<autograd::Node> none;
-  return impl_ ? impl_->grad_fn : none;
-}
+autograd::GradFn Tensor::grad_fn() const { return autograd::GradFn(impl_ ? impl_->grad_fn : nullptr); }
 
 std::string Tensor::grad_fn_name() const { return impl_ && impl_->grad_fn ? impl_->grad_fn->name : ""; }
 
@@ -106,7 +103,7 @@ Tensor Tensor::clone() const { return xg::clone(*this); }
 Tensor Tensor::to(DType d) const { return to_dtype(*this, d); }
 
 // ----- method forms -----
-Tensor Tensor::operator-() const { return neg(*this); }
+Tensor operator-(TensorOperand x) { return neg(x.value, x.where); }
 Tensor Tensor::sum(SourceLocation loc) const { return xg::sum(*this, loc); }
 Tensor Tensor::sum(std::vector<std::int64_t> dims, bool keepdim, SourceLocation loc) const { return xg::sum(*this, std::move(dims), keepdim, loc); }
 Tensor Tensor::mean(SourceLocation loc) const { return xg::mean(*this, loc); }

@@ -11,6 +11,7 @@
 
 #include "tensor/dtype.h"
 #include "tensor/errors.h"
+#include "tensor/grad_fn.h"
 #include "tensor/shape.h"
 #include "tensor/source_location.h"
 
@@ -72,7 +73,7 @@ class Tensor {
   void set_grad(const Tensor& g);
   void retain_grad();
   bool retains_grad() const;
-  const std::shared_ptr<autograd::Node>& grad_fn() const;
+  autograd::GradFn grad_fn() const;  // empty for a leaf; grad_fn()->name() as LibTorch
   std::string grad_fn_name() const;  // "" when not recorded
   // With `inputs`, gradients accumulate only into those tensors' .grad() (leaves or not), as
   // LibTorch's backward(inputs=...); the rest of the graph is pruned.
@@ -127,7 +128,6 @@ class Tensor {
   Tensor& operator/=(double v);
 
   // ----- method forms of common ops (see autodiff/ops.h); each records the caller's line -----
-  Tensor operator-() const;
   Tensor sum(XG_HERE) const;
   Tensor sum(std::vector<std::int64_t> dims, bool keepdim = false, XG_HERE) const;
   Tensor mean(XG_HERE) const;

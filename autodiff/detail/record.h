@@ -39,6 +39,7 @@ void attach(const std::shared_ptr<Node>& node, Tensor& out, const char* name, co
 struct Op {
   const char* name;
   SourceLocation loc;
+  CurrentOpScope scope{name};  // errors from the kernels this op runs name it
 
   template <std::size_t N, class... Rules>
   Tensor record(Tensor out, const Tensor* const (&inputs)[N], std::initializer_list<const Tensor*> saved,
