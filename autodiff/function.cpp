@@ -39,6 +39,8 @@ std::string demangle(const char* mangled) {
 
 // ----- the node -----
 
+using BackwardFn = std::function<std::vector<Tensor>(AutogradContext*, std::vector<Tensor>)>;
+
 // Stands for a gradient that a custom backward computed without history: differentiating it
 // again is an error naming the function (its edges are the function's, so the error comes only
 // when a second derivative actually flows through it).
@@ -185,6 +187,19 @@ bool holds(const std::vector<Tensor>& list, const Tensor& t) {
     if (x.defined() && x.impl() == t.impl()) return true;
   return false;
 }
+
+// The node of one call, and its inputs: the arguments that are tensors.
+std::shared_ptr<FunctionNode> new_function_node(const std::shared_ptr<AutogradContext>& ctx, BackwardFn backward,
+                                                const std::vector<Tensor>& args, std::vector<const Tensor*>& inputs) {
+  auto node = std::make_shared<FunctionNode>();
+  node->ctx = ctx;
+  node->backward = std::move(backward);
+  for (const auto& a : args) {
+    node->edge_of_arg.push_back(a.defined() ? static_cast<std::ptrdiff_t>(inputs.size()) : -1);
+    if (a.defined()) inputs.push_back(&a);
+  }
+  return node;
+}
 }  // namespace
 
 Tensor record_function(const std::shared_ptr<AutogradContext>& ctx, const char* name, const std::vector<Tensor>& args,
@@ -211,14 +226,8 @@ Tensor record_function(const std::shared_ptr<AutogradContext>& ctx, const char* 
   if (!dirty && holds(args, out)) out = out.detach();
   if (!record) return out;
 
-  auto node = std::make_shared<FunctionNode>();
-  node->ctx = ctx;
-  node->backward = std::move(backward);
   std::vector<const Tensor*> inputs;
-  for (const auto& a : args) {
-    node->edge_of_arg.push_back(a.defined() ? static_cast<std::ptrdiff_t>(inputs.size()) : -1);
-    if (a.defined()) inputs.push_back(&a);
-  }
+  auto node = new_function_node(ctx, std::move(backward), args, inputs);
   std::vector<const Tensor*> saved;
   for (const auto& s : ctx->to_save_) saved.push_back(!s.defined() ? nullptr : s.impl() == forward_out ? &out : &s);
   attach(node, out, name, SourceLocation{}, inputs, saved);
@@ -259,14 +268,8 @@ variable_list record_function_outputs(const std::shared_ptr<AutogradContext>& ct
     return outs;
   }
 
-  auto node = std::make_shared<FunctionNode>();
-  node->ctx = ctx;
-  node->backward = std::move(backward);
   std::vector<const Tensor*> inputs;
-  for (const auto& a : args) {
-    node->edge_of_arg.push_back(a.defined() ? static_cast<std::ptrdiff_t>(inputs.size()) : -1);
-    if (a.defined()) inputs.push_back(&a);
-  }
+  auto node = new_function_node(ctx, std::move(backward), args, inputs);
   // Saved outputs are kept without history (they will get it below; keeping it would be a cycle).
   std::vector<Tensor> saved_values;
   for (const auto& t : ctx->to_save_) {
