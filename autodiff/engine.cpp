@@ -44,11 +44,15 @@ const Hooks& leaf_hooks(const TensorImpl& leaf) {
 bool shared_elsewhere(const Tensor& g) { return g.impl().use_count() > 1 || g.impl()->storage.use_count() > 1; }
 
 // Adds g into t's .grad(): in place when nothing else can see the buffer, out of place when
-// building a graph of the gradient (create_graph).
+// building a graph of the gradient (create_graph). A gradient something else holds (the same
+// tensor flows to both inputs of add, a retained or user-given gradient) is copied first, as
+// PyTorch's AccumulateGrad does, so zeroing one .grad() in place never changes another tensor;
+// under create_graph the copy is a recorded clone, so the gradient keeps its history.
 void accumulate_into(TensorImpl& impl, Tensor g, bool create_graph) {
   auto& ex = impl.autograd_extra();
   if (!ex.grad.defined()) {
-    ex.grad = create_graph ? g : (shared_elsewhere(g) ? kernel::copy(g) : g.detach());
+    if (create_graph) ex.grad = shared_elsewhere(g) ? g.clone() : std::move(g);
+    else ex.grad = shared_elsewhere(g) ? kernel::copy(g) : g.detach();
   } else if (create_graph || ex.grad.requires_grad()) {
     ex.grad = add(ex.grad, g);
   } else {
@@ -86,9 +90,8 @@ void check_anomaly(const Node& n, const GradList& grads) {
   for (std::size_t i = 0; i < grads.size(); ++i)
     if (grads[i].defined() && kernel::has_nonfinite(grads[i]))
       throw AutogradError(fmt::format(
-          "anomaly: the backward of '{}' (recorded at {}:{} in {}) returned NaN or Inf in the gradient for its input {} "
-          "(shape {})",
-          n.name, n.loc.file_name(), n.loc.line(), n.loc.function_name(), i, to_string(grads[i].shape())));
+          "anomaly: the backward of '{}' ({}) returned NaN or Inf in the gradient for its input {} (shape {})", n.name,
+          n.recorded_at(true), i, to_string(grads[i].shape())));
 }
 
 // One backward call. Gradients end in the leaves' .grad() (backward), or, when inputs are
@@ -132,9 +135,9 @@ class GraphTask {
     auto visit = [&](Node* n) {
       if (n->released)
         throw AutogradError(fmt::format(
-            "{}: trying to backward through the graph a second time ('{}' recorded at {}:{} was already freed); "
+            "{}: trying to backward through the graph a second time ('{}' {} was already freed); "
             "pass retain_graph=true to the first backward",
-            capturing_ ? "grad" : "backward", n->name, n->loc.file_name(), n->loc.line()));
+            capturing_ ? "grad" : "backward", n->name, n->recorded_at()));
       n->check_saved();
       n->epoch = epoch_;
       n->deps = 0;

@@ -171,11 +171,12 @@ void AutogradContext::mark_non_differentiable(const std::vector<Tensor>& outputs
 void AutogradContext::mark_dirty(const std::vector<Tensor>& inputs) { dirty_.insert(dirty_.end(), inputs.begin(), inputs.end()); }
 
 bool AutogradContext::needs_input_grad(std::size_t index) const {
-  if (index >= input_requires_grad_.size())
-    throw IndexError(fmt::format("needs_input_grad: index {} is out of range for a function of {} arguments", index,
-                                 input_requires_grad_.size()));
-  if (!node_) return input_requires_grad_[index];
-  const std::ptrdiff_t e = node_->edge_of_arg[index];
+  if (index >= tensor_args_.size())
+    throw IndexError(fmt::format("needs_input_grad: index {} is out of range for a function of {} tensor arguments", index,
+                                 tensor_args_.size()));
+  const std::size_t arg = tensor_args_[index];
+  if (!node_) return input_requires_grad_[arg];
+  const std::ptrdiff_t e = node_->edge_of_arg[arg];
   return e >= 0 && node_->next[static_cast<std::size_t>(e)].wanted;
 }
 

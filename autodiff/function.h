@@ -80,7 +80,8 @@ class AutogradContext {
   // Whether the gradient of an output that received none reaches backward as zeros (the default)
   // or as an undefined Tensor. Only a function with several outputs can have such an output.
   void set_materialize_grads(bool value) { materialize_grads_ = value; }
-  // Whether forward argument `index` is a tensor whose gradient is wanted.
+  // Whether the gradient of the index-th *tensor* argument of forward is wanted (as LibTorch,
+  // arguments that are not tensors are not counted: for forward(ctx, 2.0, x), x is 0).
   bool needs_input_grad(std::size_t index) const;
 
  private:
@@ -94,6 +95,7 @@ class AutogradContext {
   std::vector<Tensor> to_save_;
   std::vector<Tensor> non_differentiable_, dirty_;
   std::vector<bool> input_requires_grad_;  // per forward argument
+  std::vector<std::size_t> tensor_args_;   // the positions of the tensor arguments
   FunctionNode* node_ = nullptr;           // set once the output is recorded
   bool materialize_grads_ = true;
 };
@@ -110,8 +112,9 @@ variable_list record_function_outputs(const std::shared_ptr<AutogradContext>& ct
 std::string demangle(const char* mangled);
 
 namespace detail {
+template <class A> inline constexpr bool is_tensor_arg = std::is_convertible_v<const std::decay_t<A>&, const Tensor&>;
 template <class A> Tensor tensor_or_none(const A& a) {
-  if constexpr (std::is_convertible_v<const A&, const Tensor&>) return a;
+  if constexpr (is_tensor_arg<A>) return a;
   else return Tensor{};
 }
 }  // namespace detail
@@ -122,6 +125,9 @@ template <class T> struct Function {
     auto ctx = std::make_shared<AutogradContext>();
     std::vector<Tensor> tensors{detail::tensor_or_none(args)...};
     for (const auto& t : tensors) ctx->input_requires_grad_.push_back(t.defined() && t.requires_grad());
+    const bool is_tensor[] = {detail::is_tensor_arg<Args>..., false};
+    for (std::size_t i = 0; i < sizeof...(Args); ++i)
+      if (is_tensor[i]) ctx->tensor_args_.push_back(i);
     using Out = std::decay_t<decltype(T::forward(ctx.get(), std::forward<Args>(args)...))>;
     static_assert(std::is_same_v<Out, variable_list> || std::is_convertible_v<Out, Tensor>,
                   "forward must return a Tensor or a variable_list (std::vector<Tensor>)");

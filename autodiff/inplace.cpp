@@ -12,6 +12,7 @@
 
 #include "autodiff/detail/checks.h"
 #include "autodiff/detail/node.h"
+#include "autodiff/detail/record.h"
 #include "autodiff/grad_mode.h"
 #include "autodiff/ops.h"
 #include "tensor/detail/elementwise.h"
@@ -55,6 +56,7 @@ void note_alias(const Tensor& base, const Tensor& view) {
   });
   if (!base_known) st.aliases.push_back(base.impl());
   st.aliases.push_back(view.impl());
+  if (!GradMode::is_enabled() && base.requires_grad()) view.impl()->autograd_extra().no_grad_view = true;
 }
 
 }  // namespace autograd
@@ -93,6 +95,7 @@ void refuse_leaf(const char* op, const Tensor& self) {
 // one that requires grad: writing into it with grad mode on would change that tensor's values
 // behind its history. LibTorch refuses it too.
 void refuse_hidden_write(const char* op, const Tensor& self) {
+  if (!self.impl()->extra || !self.impl()->extra->no_grad_view) return;  // detach() writes are allowed, as LibTorch
   for (const auto& impl : autograd::live_aliases(*self.impl()->storage))
     if (impl != self.impl() && impl->requires_grad)
       throw AutogradError(fmt::format(
@@ -140,7 +143,7 @@ void rebase(const char* op, Tensor& self, const Tensor& r) {
   }
   for (const auto& impl : autograd::live_aliases(*storage)) {
     if (impl == self.impl()) continue;
-    if (!node) {
+    if (!node || (impl->extra && impl->extra->no_grad_view)) {  // a no-grad view stays a constant
       set_history(impl, nullptr);
       continue;
     }
@@ -192,37 +195,51 @@ constexpr auto divides = [](auto a, auto b) { return a / b; };
 
 }  // namespace
 
-Tensor& Tensor::add_(const Tensor& other, double alpha) {
-  const auto compute = [&] { return add(*this, alpha == 1 ? other : mul(other, alpha)); };
+Tensor& Tensor::add_(const Tensor& other, double alpha, SourceLocation loc) {
+  const auto compute = [&] { return add(*this, alpha == 1 ? other : mul(other, alpha, loc), loc); };
   if (alpha == 1) return inplace_binary("add_", *this, other, plus, compute);
   return inplace_binary("add_", *this, other, [alpha](auto x, auto y) { return x + static_cast<decltype(y)>(alpha) * y; },
                         compute);
 }
-Tensor& Tensor::sub_(const Tensor& other, double alpha) {
-  const auto compute = [&] { return sub(*this, alpha == 1 ? other : mul(other, alpha)); };
+Tensor& Tensor::sub_(const Tensor& other, double alpha, SourceLocation loc) {
+  const auto compute = [&] { return sub(*this, alpha == 1 ? other : mul(other, alpha, loc), loc); };
   return inplace_binary("sub_", *this, other, [alpha](auto x, auto y) { return x - static_cast<decltype(y)>(alpha) * y; },
                         compute);
 }
-Tensor& Tensor::mul_(const Tensor& other) {
-  return inplace_binary("mul_", *this, other, times, [&] { return mul(*this, other); });
+Tensor& Tensor::mul_(const Tensor& other, SourceLocation loc) {
+  return inplace_binary("mul_", *this, other, times, [&] { return mul(*this, other, loc); });
 }
-Tensor& Tensor::div_(const Tensor& other) {
-  return inplace_binary("div_", *this, other, divides, [&] { return div(*this, other); });
+Tensor& Tensor::div_(const Tensor& other, SourceLocation loc) {
+  return inplace_binary("div_", *this, other, divides, [&] { return div(*this, other, loc); });
 }
-Tensor& Tensor::add_(double v) { return inplace_scalar("add_", *this, v, plus, [&] { return add(*this, v); }); }
-Tensor& Tensor::sub_(double v) {
-  return inplace_scalar("sub_", *this, v, [](auto a, auto b) { return a - b; }, [&] { return sub(*this, v); });
+Tensor& Tensor::add_(double v, SourceLocation loc) {
+  return inplace_scalar("add_", *this, v, plus, [&] { return add(*this, v, loc); });
 }
-Tensor& Tensor::mul_(double v) { return inplace_scalar("mul_", *this, v, times, [&] { return mul(*this, v); }); }
-Tensor& Tensor::div_(double v) { return inplace_scalar("div_", *this, v, divides, [&] { return div(*this, v); }); }
-Tensor& Tensor::zero_() {
-  return inplace("zero_", *this, {}, [] {}, [&] { kernel::fill(*this, 0); }, [&] { return zeros_like(*this); });
+Tensor& Tensor::sub_(double v, SourceLocation loc) {
+  return inplace_scalar("sub_", *this, v, [](auto a, auto b) { return a - b; }, [&] { return sub(*this, v, loc); });
 }
-Tensor& Tensor::fill_(double v) {
+Tensor& Tensor::mul_(double v, SourceLocation loc) {
+  return inplace_scalar("mul_", *this, v, times, [&] { return mul(*this, v, loc); });
+}
+Tensor& Tensor::div_(double v, SourceLocation loc) {
+  return inplace_scalar("div_", *this, v, divides, [&] { return div(*this, v, loc); });
+}
+// As LibTorch, a tensor with history keeps it through zero_/fill_: the new values are a constant,
+// so the gradient that flows back to the old values is zero.
+Tensor constant_with_history(const char* op, const Tensor& self, double v, SourceLocation loc) {
+  return autograd::Op{op, loc}.record(full_like(self, v), {&self}, {},
+                                      [](autograd::Node&, const Tensor& g) { return zeros_like(g); });
+}
+
+Tensor& Tensor::zero_(SourceLocation loc) {
+  return inplace("zero_", *this, {}, [] {}, [&] { kernel::fill(*this, 0); },
+                 [&] { return constant_with_history("zero_", *this, 0, loc); });
+}
+Tensor& Tensor::fill_(double v, SourceLocation loc) {
   return inplace("fill_", *this, {}, [&] { check_representable("fill_", dtype(), v); }, [&] { kernel::fill(*this, v); },
-                 [&] { return full_like(*this, v); });
+                 [&] { return constant_with_history("fill_", *this, v, loc); });
 }
-Tensor& Tensor::copy_(const Tensor& src) {
+Tensor& Tensor::copy_(const Tensor& src, SourceLocation loc) {
   const auto check = [&] {
     autograd::check_defined("copy_", src);
     if (!(broadcast_shapes("copy_", shape(), src.shape()) == shape()))
@@ -236,13 +253,13 @@ Tensor& Tensor::copy_(const Tensor& src) {
       std::memcpy(raw_data(), s.raw_data(), static_cast<std::size_t>(numel()) * dtype_size(dtype()));
   };
   const auto compute = [&] {
-    Tensor s = src.dtype() == dtype() ? src : to_dtype(src, dtype());
-    if (!(s.shape() == shape())) s = xg::expand(s, shape());
-    return s.impl()->storage == src.impl()->storage ? xg::clone(s) : s;  // a new value, never src itself
+    Tensor s = src.dtype() == dtype() ? src : to_dtype(src, dtype(), loc);
+    if (!(s.shape() == shape())) s = xg::expand(s, shape(), loc);
+    return s.impl()->storage == src.impl()->storage ? xg::clone(s, loc) : s;  // a new value, never src itself
   };
   return inplace("copy_", *this, {&src}, check, write, compute);
 }
-Tensor& Tensor::clamp_(std::optional<double> min, std::optional<double> max) {
+Tensor& Tensor::clamp_(std::optional<double> min, std::optional<double> max, SourceLocation loc) {
   const auto write = [&] {
     Tensor c;
     {
@@ -251,23 +268,23 @@ Tensor& Tensor::clamp_(std::optional<double> min, std::optional<double> max) {
     }
     std::memcpy(raw_data(), c.raw_data(), static_cast<std::size_t>(numel()) * dtype_size(dtype()));
   };
-  return inplace("clamp_", *this, {}, [] {}, write, [&] { return xg::clamp(*this, min, max); });
+  return inplace("clamp_", *this, {}, [] {}, write, [&] { return xg::clamp(*this, min, max, loc); });
 }
-Tensor& Tensor::relu_() {
+Tensor& Tensor::relu_(SourceLocation loc) {
   const auto write = [&] {
     autograd::check_float("relu_", *this);
     kernel::zip_into(*this, autograd::scalar_like(*this, 0), [](auto a, auto b) { return a > b ? a : b; });
   };
-  return inplace("relu_", *this, {}, [&] { autograd::check_float("relu_", *this); }, write, [&] { return xg::relu(*this); });
+  return inplace("relu_", *this, {}, [&] { autograd::check_float("relu_", *this); }, write, [&] { return xg::relu(*this, loc); });
 }
 
-Tensor& Tensor::operator+=(const Tensor& other) { return add_(other); }
-Tensor& Tensor::operator-=(const Tensor& other) { return sub_(other); }
-Tensor& Tensor::operator*=(const Tensor& other) { return mul_(other); }
-Tensor& Tensor::operator/=(const Tensor& other) { return div_(other); }
-Tensor& Tensor::operator+=(double v) { return add_(v); }
-Tensor& Tensor::operator-=(double v) { return sub_(v); }
-Tensor& Tensor::operator*=(double v) { return mul_(v); }
-Tensor& Tensor::operator/=(double v) { return div_(v); }
+Tensor& Tensor::operator+=(TensorOperand other) { return add_(other.value, 1.0, other.where); }
+Tensor& Tensor::operator-=(TensorOperand other) { return sub_(other.value, 1.0, other.where); }
+Tensor& Tensor::operator*=(TensorOperand other) { return mul_(other.value, other.where); }
+Tensor& Tensor::operator/=(TensorOperand other) { return div_(other.value, other.where); }
+Tensor& Tensor::operator+=(ScalarOperand v) { return add_(v.value, v.where); }
+Tensor& Tensor::operator-=(ScalarOperand v) { return sub_(v.value, v.where); }
+Tensor& Tensor::operator*=(ScalarOperand v) { return mul_(v.value, v.where); }
+Tensor& Tensor::operator/=(ScalarOperand v) { return div_(v.value, v.where); }
 
 }  // namespace xg

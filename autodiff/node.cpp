@@ -34,21 +34,27 @@ namespace {
 void throw_if_released(const Node& n) {
   if (n.released)
     throw AutogradError(fmt::format(
-        "backward: trying to backward through the graph a second time: the values saved by '{}' (recorded at {}:{}) "
+        "backward: trying to backward through the graph a second time: the values saved by '{}' ({}) "
         "were already freed; pass retain_graph=true to the first backward",
-        n.name, n.loc.file_name(), n.loc.line()));
+        n.name, n.recorded_at()));
 }
 
 void throw_if_modified(const Node& n, const SavedTensor& s) {
   const Storage& st = *s.tensor.impl()->storage;
   if (st.version != s.version)
     throw AutogradError(fmt::format(
-        "backward: a tensor of shape {} saved by '{}' (recorded at {}:{}) was modified by an in-place operation "
+        "backward: a tensor of shape {} saved by '{}' ({}) was modified by an in-place operation "
         "('{}'): its version is {}, expected {}. Use an out-of-place op or clone() it first",
-        to_string(s.tensor.shape()), n.name, n.loc.file_name(), n.loc.line(), st.last_inplace_op ? st.last_inplace_op : "?",
+        to_string(s.tensor.shape()), n.name, n.recorded_at(), st.last_inplace_op ? st.last_inplace_op : "?",
         st.version, s.version));
 }
 }  // namespace
+
+std::string Node::recorded_at(bool with_function) const {
+  if (loc.line() == 0) return "recorded by Function<T>::apply";
+  return with_function ? fmt::format("recorded at {}:{} in {}", loc.file_name(), loc.line(), loc.function_name())
+                       : fmt::format("recorded at {}:{}", loc.file_name(), loc.line());
+}
 
 Tensor Node::saved_value(std::size_t i) {
   throw_if_released(*this);

@@ -60,19 +60,8 @@ Tensor logical_and(const Tensor& a, const Tensor& b);
 bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8);
 bool equal(const Tensor& a, const Tensor& b);  // same shape, dtype and values
 
-// The right operand of an arithmetic operator, carrying the user's line (for anomaly mode, the
-// in-place error and to_dot): an operator cannot take a defaulted location argument, but the
-// implicit conversion to its operand can, and that default is evaluated in the user's expression.
-struct TensorOperand {
-  TensorOperand(const Tensor& v, XG_HERE) : value(v), where(loc) {}  // NOLINT: implicit on purpose
-  const Tensor& value;
-  SourceLocation where;
-};
-struct ScalarOperand {
-  ScalarOperand(double v, XG_HERE) : value(v), where(loc) {}  // NOLINT: implicit on purpose
-  double value;
-  SourceLocation where;
-};
+// Arithmetic operators; the right operand carries the user's line (TensorOperand, ScalarOperand
+// in tensor/tensor.h).
 Tensor operator-(TensorOperand x);  // -x, naming the user's line
 Tensor operator+(const Tensor& a, TensorOperand b);
 Tensor operator-(const Tensor& a, TensorOperand b);

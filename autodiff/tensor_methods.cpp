@@ -99,8 +99,8 @@ void Tensor::remove_hook(std::int64_t handle) {
                                  handle, to_string(shape())));
 }
 
-Tensor Tensor::clone() const { return xg::clone(*this); }
-Tensor Tensor::to(DType d) const { return to_dtype(*this, d); }
+Tensor Tensor::clone(SourceLocation loc) const { return xg::clone(*this, loc); }
+Tensor Tensor::to(DType d, SourceLocation loc) const { return to_dtype(*this, d, loc); }
 
 // ----- method forms -----
 Tensor operator-(TensorOperand x) { return neg(x.value, x.where); }

@@ -37,6 +37,20 @@ inline TensorOptions requires_grad(bool r = true) { return TensorOptions().requi
 
 using Hook = std::function<Tensor(const Tensor&)>;
 
+// The right operand of a binary operator (`x * y`, `h += r`), carrying the location of the user's
+// expression: a default argument cannot sit on an operator, but the operand's implicit conversion
+// can take one, so anomaly reports and in-place errors name the user's line.
+struct TensorOperand {
+  TensorOperand(const Tensor& v, XG_HERE) : value(v), where(loc) {}  // NOLINT: implicit on purpose
+  const Tensor& value;
+  SourceLocation where;
+};
+struct ScalarOperand {
+  ScalarOperand(double v, XG_HERE) : value(v), where(loc) {}  // NOLINT: implicit on purpose
+  double value;
+  SourceLocation where;
+};
+
 // A cheap shared handle to a tensor: storage (row-major, contiguous), shape, dtype and an
 // autograd slot. Copying a Tensor copies the handle, not the data (use clone() for that).
 class Tensor {
@@ -60,10 +74,10 @@ class Tensor {
   template <class T> std::vector<T> to_vector() const;
   void* raw_data() const;
 
-  Tensor clone() const;
+  Tensor clone(XG_HERE) const;
   Tensor detach() const;  // shares storage, no autograd history
   Tensor& detach_();      // this tensor leaves the graph: no history, no longer requires grad
-  Tensor to(DType d) const;  // differentiable between float dtypes
+  Tensor to(DType d, XG_HERE) const;  // differentiable between float dtypes
 
   // ----- autograd -----
   bool requires_grad() const;
@@ -105,27 +119,28 @@ class Tensor {
   // Without a graph to record they write into the storage. Recording (grad mode on and this
   // tensor or an operand requires grad), the tensor takes the op's result and history, and its
   // views follow (see autodiff/inplace.cpp); on a leaf that requires grad they raise.
-  Tensor& add_(const Tensor& other, double alpha = 1.0);
-  Tensor& add_(double v);
-  Tensor& sub_(const Tensor& other, double alpha = 1.0);
-  Tensor& sub_(double v);
-  Tensor& mul_(const Tensor& other);
-  Tensor& mul_(double v);
-  Tensor& div_(const Tensor& other);
-  Tensor& div_(double v);
-  Tensor& zero_();
-  Tensor& fill_(double v);
-  Tensor& copy_(const Tensor& src);
-  Tensor& clamp_(std::optional<double> min, std::optional<double> max);
-  Tensor& relu_();
-  Tensor& operator+=(const Tensor& other);
-  Tensor& operator-=(const Tensor& other);
-  Tensor& operator*=(const Tensor& other);
-  Tensor& operator/=(const Tensor& other);
-  Tensor& operator+=(double v);
-  Tensor& operator-=(double v);
-  Tensor& operator*=(double v);
-  Tensor& operator/=(double v);
+  Tensor& add_(const Tensor& other, double alpha = 1.0, XG_HERE);
+  Tensor& add_(double v, XG_HERE);
+  Tensor& sub_(const Tensor& other, double alpha = 1.0, XG_HERE);
+  Tensor& sub_(double v, XG_HERE);
+  Tensor& mul_(const Tensor& other, XG_HERE);
+  Tensor& mul_(double v, XG_HERE);
+  Tensor& div_(const Tensor& other, XG_HERE);
+  Tensor& div_(double v, XG_HERE);
+  Tensor& zero_(XG_HERE);
+  Tensor& fill_(double v, XG_HERE);
+  Tensor& copy_(const Tensor& src, XG_HERE);
+  Tensor& clamp_(std::optional<double> min, std::optional<double> max, XG_HERE);
+  Tensor& relu_(XG_HERE);
+  // The location travels in the operand's implicit conversion (see TensorOperand).
+  Tensor& operator+=(TensorOperand other);
+  Tensor& operator-=(TensorOperand other);
+  Tensor& operator*=(TensorOperand other);
+  Tensor& operator/=(TensorOperand other);
+  Tensor& operator+=(ScalarOperand v);
+  Tensor& operator-=(ScalarOperand v);
+  Tensor& operator*=(ScalarOperand v);
+  Tensor& operator/=(ScalarOperand v);
 
   // ----- method forms of common ops (see autodiff/ops.h); each records the caller's line -----
   Tensor sum(XG_HERE) const;

@@ -122,13 +122,21 @@ TEST_CASE("inplace: views follow (the base of a modified view and the views of a
   }
 }
 
-TEST_CASE("inplace: fill_ and zero_ cut the history; copy_ takes the source's") {
+TEST_CASE("inplace: fill_ and zero_ keep a history whose gradient is zero (as LibTorch); copy_ takes the source's") {
   const Tensor x = f64({1.0, 2.0}, {2});
   Tensor y = x * 2.0;
   y.fill_(5.0);
-  CHECK_FALSE(y.requires_grad());
-  (y * x).sum().backward();  // only through the second factor
+  CHECK(y.requires_grad());
+  CHECK(y.grad_fn()->name() == "FillBackward0");
+  check_values(y, {5, 5});
+  (y * x).sum().backward();  // only through the second factor: the fill's gradient is zero
   check_values(x.grad(), {5, 5});
+  x.grad().zero_();
+  Tensor z = x * x;
+  z.zero_();
+  CHECK(z.grad_fn()->name() == "ZeroBackward0");
+  (z + x).sum().backward();
+  check_values(x.grad(), {1, 1});
 
   const Tensor s = f64({0.5, -1.0}, {2});
   Tensor h = xg::zeros({2}, xg::kFloat32);
@@ -168,6 +176,53 @@ TEST_CASE("call sites: operators and methods record the user's line, not one ins
   y.add_(1.0);
   XGT_CHECK_THROWS_MSG(z.sum().backward(), xg::AutogradError, "test_autograd_inplace.cpp:" + std::to_string(op_line));
   XGT_CHECK_THROWS_MSG(w.sum().backward(), xg::AutogradError, "test_autograd_inplace.cpp:" + std::to_string(method_line));
+}
+
+TEST_CASE("call sites: in-place methods, compound operators, clone() and to() record the user's line") {
+  const Tensor x = f64({1.0, 2.0}, {2});
+  Tensor h = x * 1.0;
+  const int inplace_line = __LINE__ + 1;
+  h += x;
+  Tensor r = x * 1.0;
+  const int method_line = __LINE__ + 1;
+  r.mul_(x);
+  const int clone_line = __LINE__ + 1;
+  const Tensor c = xg::sqrt(x.clone());
+  const int to_line = __LINE__ + 1;
+  const Tensor t = x.to(xg::kFloat32);
+  xg::DetectAnomalyGuard anomaly;
+  const double inf = std::numeric_limits<double>::infinity();
+  const auto seed = [&](const Tensor& like) { return xg::full_like(like, inf); };
+  XGT_CHECK_THROWS_MSG(h.backward(seed(h)), xg::AutogradError, "test_autograd_inplace.cpp:" + std::to_string(inplace_line));
+  XGT_CHECK_THROWS_MSG(r.backward(seed(r)), xg::AutogradError, "test_autograd_inplace.cpp:" + std::to_string(method_line));
+  XGT_CHECK_THROWS_MSG(xg::autograd::grad({c}, {x}, {seed(c)}), xg::AutogradError,
+                       "test_autograd_inplace.cpp:" + std::to_string(clone_line));
+  XGT_CHECK_THROWS_MSG(t.backward(seed(t)), xg::AutogradError, "test_autograd_inplace.cpp:" + std::to_string(to_line));
+}
+
+TEST_CASE("create_graph: each leaf's .grad() is its own tensor, so zeroing one in place leaves the others") {
+  const Tensor a = f64({1.0, 2.0}, {2}), b = f64({3.0, 4.0}, {2});
+  (a + b).sum().backward({}, false, /*create_graph=*/true);  // add passes the same gradient to both
+  CHECK(a.grad().impl() != b.grad().impl());
+  a.grad().zero_();
+  check_values(a.grad(), {0, 0});
+  check_values(b.grad(), {1, 1});
+  // A retained gradient is saved by the mul that uses it; zeroing the leaf's .grad() keeps it.
+  const Tensor p = f64({1.0, 3.0}, {2});
+  Tensor y = p * 2.0;
+  y.retain_grad();
+  const Tensor seed = f64({1.0, 1.0}, {2}, false);
+  (y * y).backward(seed, false, true);
+  check_values(p.grad(), {8, 24});  // d/dp (2p)² = 8p
+  y.grad().zero_();
+  check_values(p.grad(), {8, 24});
+  check_values(seed, {1, 1});
+  // The user's own gradient is not stored as .grad(): zeroing .grad() leaves it alone.
+  const Tensor q = f64({1.0, 2.0}, {2});
+  const Tensor g = f64({5.0, 6.0}, {2}, false);
+  q.backward(g, false, true);
+  q.grad().zero_();
+  check_values(g, {5, 6});
 }
 
 TEST_CASE("call sites: unary minus records the user's line") {
@@ -228,6 +283,22 @@ TEST_CASE("inplace: a view made under NoGradGuard of a tensor that requires grad
     v.mul_(2.0);
   }
   check_values(b, {4, 8});
+  // A detach() of the same tensor may be written in grad mode (LibTorch allows it; the version
+  // counter still guards values saved for backward).
+  Tensor d = b.detach();
+  d.mul_(0.5);
+  check_values(b, {2, 4});
+  // An in-place op on the base keeps the no-grad view a constant.
+  Tensor base = x * 1.0;
+  Tensor w;
+  {
+    xg::NoGradGuard ng;
+    w = base.view({2, 1});
+  }
+  base.mul_(x);
+  CHECK(base.requires_grad());
+  CHECK_FALSE(w.requires_grad());
+  check_values(w, {1, 4});
 }
 
 TEST_CASE("backward(inputs=...) accumulates only into the given tensors; detach_ leaves the graph") {

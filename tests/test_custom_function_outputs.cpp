@@ -5,6 +5,7 @@
 #include "check.h"
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 using xg::Tensor;
@@ -176,4 +177,32 @@ TEST_CASE("Function with several outputs: errors name the function") {
   XGT_CHECK_THROWS_MSG(Empty::apply(x), xg::ValueError, "Empty", "empty variable_list");
   const Tensor y = f64({1.0, 2.0}, {2}) * 1.0;
   XGT_CHECK_THROWS_MSG(DirtyPair::apply(y), xg::ValueError, "DirtyPair", "mark_dirty", "returned 2");
+}
+
+TEST_CASE("needs_input_grad counts tensor arguments only, as LibTorch") {
+  struct Scale : xg::autograd::Function<Scale> {
+    static Tensor forward(AutogradContext* ctx, double k, const Tensor& x, const Tensor& y) {
+      ctx->saved_data["k"] = k;
+      ctx->save_for_backward({y});
+      return x * y * k;
+    }
+    static variable_list backward(AutogradContext* ctx, variable_list g) {
+      CHECK(ctx->needs_input_grad(0) == true);   // x
+      CHECK(ctx->needs_input_grad(1) == false);  // y: a constant
+      XGT_CHECK_THROWS_MSG(ctx->needs_input_grad(2), xg::IndexError, "needs_input_grad", "index 2", "2 tensor arguments");
+      return {Tensor{}, g[0] * ctx->get_saved_variables()[0] * ctx->saved_data["k"].toDouble(), Tensor{}};
+    }
+  };
+  const Tensor x = f64({1.0, 2.0}, {2});
+  const Tensor y = f64({3.0, 4.0}, {2}, false);
+  xg::sum(Scale::apply(2.0, x, y)).backward();
+  check_values(x.grad(), {6, 8});
+}
+
+TEST_CASE("a custom function's node says where it comes from in errors") {
+  const Tensor x = f64({0.0, 1.0}, {2});
+  const auto o = SinCos::apply(x, true);
+  xg::DetectAnomalyGuard anomaly;
+  XGT_CHECK_THROWS_MSG(o[0].backward(xg::full_like(o[0], std::numeric_limits<double>::infinity())), xg::AutogradError,
+                       "SinCos", "recorded by Function<T>::apply");
 }

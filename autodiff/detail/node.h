@@ -3,6 +3,7 @@
 // one (differentiable) output, edges to its inputs' producers, the values it saved and one
 // derivative rule per input, written with the same differentiable ops (so create_graph works).
 #include <memory>
+#include <string>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -64,6 +65,9 @@ struct Node : std::enable_shared_from_this<Node> {
   // Throws the same errors as saved_value for any saved value, before backward does any work.
   void check_saved();
   void release();
+  // "recorded at file:line" (with " in function" when asked), or "recorded by
+  // Function<T>::apply" for a custom function, whose apply cannot take the caller's location.
+  std::string recorded_at(bool with_function = false) const;
 };
 
 // An op with a fixed number of inputs: rule i gives input i's gradient, and runs only when that

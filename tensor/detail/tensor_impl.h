@@ -33,6 +33,7 @@ struct Storage {
 struct AutogradExtra {
   Tensor grad;
   bool retains_grad = false;
+  bool no_grad_view = false;  // a view, taken under NoGradGuard, of a tensor that required grad
   std::vector<std::pair<std::int64_t, Hook>> hooks;  // leaf hooks; non-leaf hooks live on grad_fn
 };
 
