@@ -35,6 +35,7 @@ inline TensorOptions dtype(DType d) { return TensorOptions(d); }
 inline TensorOptions requires_grad(bool r = true) { return TensorOptions().requires_grad(r); }
 
 using Hook = std::function<Tensor(const Tensor&)>;
+using PostAccumulateGradHook = std::function<void(const Tensor&)>;
 
 // A cheap shared handle to a tensor: storage (row-major, contiguous), shape, dtype and an
 // autograd slot. Copying a Tensor copies the handle, not the data (use clone() for that).
@@ -90,6 +91,9 @@ class Tensor {
       return Tensor();
     }));
   }
+  // A hook on a leaf, called with the leaf itself once per backward() after every gradient for it
+  // has gone into .grad(), as PyTorch's register_post_accumulate_grad_hook (not by autograd::grad).
+  std::int64_t register_post_accumulate_grad_hook(PostAccumulateGradHook hook);
   // ValueError if no hook with that handle is registered on this tensor.
   void remove_hook(std::int64_t handle);
   // The in-place version counter: values saved for backward remember it, and backward refuses
