@@ -82,7 +82,8 @@ struct DistributedDataParallel::Reducer {
         ++shown;
       }
     throw distributed::DistributedError(fmt::format(
-        "DistributedDataParallel::forward: the previous backward reduced only {} of {} gradients; no gradient reached {}. "
+        "DistributedDataParallel::forward: the previous backward produced only {} of the {} gradients to average; none "
+        "reached {}. "
         "Construct DistributedDataParallel with find_unused_parameters(true) when the output does not depend on every "
         "parameter",
         num_ready, params.size(), missing));

@@ -288,7 +288,8 @@ InitGuard::InitGuard(std::chrono::milliseconds timeout) : uncaught_(std::uncaugh
 
 InitGuard::~InitGuard() {
   if (std::uncaught_exceptions() > uncaught_)
-    abort(fmt::format("xgrad distributed: rank {} is leaving on an exception; ending every rank", g_default ? g_default->rank() : -1));
+    abort(fmt::format("xgrad distributed: rank {} is leaving on an exception; ending every rank{}", g_default ? g_default->rank() : -1,
+                      g_broken ? " (a collective failed: " + g_broken_reason + ")" : std::string()));
   finalize();
 }
 
