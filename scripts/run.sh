@@ -12,7 +12,7 @@ mode=${1:-run}
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make pkg-config libxtensor-dev xtl-dev libxsimd-dev libopenblas-dev doctest-dev libfmt-dev
-          zlib1g-dev nlohmann-json3-dev libcli11-dev dataset-fashion-mnist gnuplot-nox)
+          zlib1g-dev nlohmann-json3-dev libcli11-dev dataset-fashion-mnist gnuplot-nox libopenmpi-dev openmpi-bin)
 [ "$mode" = fuzz ] && packages+=(clang libclang-rt-dev)
 missing=()
 for p in "${packages[@]}"; do
