@@ -6,10 +6,10 @@
 set -euo pipefail
 mpirun=$1 train=$2 scratch=$3
 rm -rf "$scratch" && mkdir -p "$scratch"
-common=(--synthetic 1200 --hidden 32 --dropout 0 --epochs 2 --batch-size 64 --optimizer sgd --lr 0.05 --schedule none
+common=(--synthetic 1200 --hidden 32 --dropout 0 --batch-size 64 --optimizer sgd --lr 0.05 --schedule none
         --threads 1 --quiet)
-"$train" "${common[@]}" --out "$scratch/one"
-timeout 300 "$mpirun" -np 2 --oversubscribe "$train" "${common[@]}" --distributed --out "$scratch/two"
+"$train" "${common[@]}" --epochs 2 --out "$scratch/one"
+timeout 300 "$mpirun" -np 2 --oversubscribe "$train" "${common[@]}" --epochs 2 --distributed --out "$scratch/two"
 # Resume the 2-rank run for a third epoch from rank 0's checkpoint.
 timeout 300 "$mpirun" -np 2 --oversubscribe "$train" "${common[@]}" --epochs 3 --distributed --out "$scratch/two" \
   --resume "$scratch/two/last.safetensors"
