@@ -167,11 +167,12 @@ DistributedDataParallel::DistributedDataParallel(Module& module, DistributedData
 
   // The ranks must hold the same architecture: compare a fingerprint of every parameter's shape
   // and dtype before anything is overwritten.
-  std::int64_t fp = static_cast<std::int64_t>(all.size());
+  std::uint64_t h = all.size();  // unsigned: the hash wraps around
   for (const Tensor& p : all) {
-    fp = fp * 1000003 + static_cast<std::int64_t>(p.dtype()) + 7;
-    for (std::int64_t d : p.sizes()) fp = fp * 31 + d;
+    h = h * 1000003 + static_cast<std::uint64_t>(p.dtype()) + 7;
+    for (std::int64_t d : p.sizes()) h = h * 31 + static_cast<std::uint64_t>(d);
   }
+  const auto fp = static_cast<std::int64_t>(h);
   Tensor mine = from_vector(std::vector<std::int64_t>{static_cast<std::int64_t>(all.size()), fp}, Shape{2});
   std::vector<Tensor> theirs;
   group_->all_gather(theirs, mine).wait();
