@@ -41,6 +41,13 @@ const Hooks& leaf_hooks(const TensorImpl& leaf) {
   return leaf.extra ? leaf.extra->hooks : none;
 }
 
+void run_post_hooks(const std::shared_ptr<TensorImpl>& leaf) {
+  if (!leaf->extra || leaf->extra->post_hooks.empty()) return;
+  const auto hooks = leaf->extra->post_hooks;  // a copy: a hook may register or remove hooks
+  const Tensor self(leaf);
+  for (const auto& [id, hook] : hooks) hook(self);
+}
+
 bool shared_elsewhere(const Tensor& g) { return g.impl().use_count() > 1 || g.impl()->storage.use_count() > 1; }
 
 // Adds g into t's .grad(): in place when nothing else can see the buffer, out of place when
@@ -160,6 +167,7 @@ class GraphTask {
             if (c && c->epoch != epoch_) visit(c);
             e.wanted = e.valid();  // every input that requires grad gets its gradient
             if (c) ++c->deps;
+            else if (e.is_leaf) count_post_hook_edge(e);
           }
           continue;
         }
@@ -175,6 +183,22 @@ class GraphTask {
         if (c && c->epoch != epoch_) visit(c);
       }
     }
+  }
+
+  // A leaf with post-accumulate hooks runs them when the last of its edges has been swept.
+  void count_post_hook_edge(const Edge& e) {
+    const std::shared_ptr<TensorImpl> leaf = e.leaf.lock();
+    if (!leaf || !leaf->extra || leaf->extra->post_hooks.empty()) return;
+    AutogradExtra& ex = *leaf->extra;
+    if (ex.post_epoch != epoch_) {
+      ex.post_epoch = epoch_;
+      ex.post_pending = 0;
+    }
+    ++ex.post_pending;
+  }
+  void post_hook_edge_done(const std::shared_ptr<TensorImpl>& leaf) {
+    if (!leaf || capturing_ || !leaf->extra || leaf->extra->post_epoch != epoch_) return;
+    if (--leaf->extra->post_pending == 0) run_post_hooks(leaf);
   }
 
   std::size_t input_index(const Node* n) const {
@@ -236,7 +260,10 @@ class GraphTask {
   void seed(const std::vector<Tensor>& roots, const std::vector<Tensor>& root_grads) {
     for (std::size_t i = 0; i < roots.size(); ++i) {
       const auto& impl = roots[i].impl();
-      if (!impl->grad_fn) deliver_to_leaf(*impl, root_grads[i]);
+      if (!impl->grad_fn) {
+        deliver_to_leaf(*impl, root_grads[i]);
+        if (!capturing_) run_post_hooks(impl);
+      }
       else if (impl->grad_fn->needed) impl->grad_fn->grad_buffer = add_buffer(impl->grad_fn->grad_buffer, root_grads[i]);
     }
     for (const auto& r : roots) {
@@ -271,6 +298,7 @@ class GraphTask {
         if (e.is_leaf) {
           const std::shared_ptr<TensorImpl> leaf = e.leaf.lock();
           if (gi.defined() && leaf) deliver_to_leaf(*leaf, to_input_shape(*n, i, std::move(gi), leaf->shape, leaf->dtype));
+          post_hook_edge_done(leaf);
           continue;
         }
         Node* c = e.fn.get();
@@ -350,6 +378,7 @@ void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& gra
     TensorImpl& impl = *inputs[i].impl();
     const Tensor g = impl.grad_fn ? results[i] : run_hooks(leaf_hooks(impl), results[i]);
     accumulate_into(impl, g, create_graph);
+    if (!impl.grad_fn) run_post_hooks(inputs[i].impl());
   }
 }
 

@@ -88,12 +88,23 @@ std::int64_t Tensor::register_hook(Hook hook) {
   return id;
 }
 
+std::int64_t Tensor::register_post_accumulate_grad_hook(PostAccumulateGradHook hook) {
+  autograd::check_defined("register_post_accumulate_grad_hook", *this);
+  if (!impl_->requires_grad || impl_->grad_fn)
+    throw AutogradError(fmt::format("register_post_accumulate_grad_hook: only a leaf that requires grad has one "
+                                    "(this tensor of shape {} {})",
+                                    to_string(shape()), impl_->grad_fn ? "is not a leaf" : "does not require grad"));
+  const std::int64_t id = next_hook_id();
+  impl_->autograd_extra().post_hooks.emplace_back(id, std::move(hook));
+  return id;
+}
+
 void Tensor::remove_hook(std::int64_t handle) {
   autograd::check_defined("remove_hook", *this);
   auto drop = [handle](auto& hooks) { return std::erase_if(hooks, [handle](const auto& h) { return h.first == handle; }); };
   std::size_t dropped = 0;
   if (impl_->grad_fn) dropped += drop(impl_->grad_fn->hooks);
-  if (impl_->extra) dropped += drop(impl_->extra->hooks);
+  if (impl_->extra) dropped += drop(impl_->extra->hooks) + drop(impl_->extra->post_hooks);
   if (dropped == 0)
     throw ValueError(fmt::format("remove_hook: no hook with handle {} on this tensor (shape {}); was it removed already?",
                                  handle, to_string(shape())));

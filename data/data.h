@@ -3,6 +3,7 @@
 // IDX reader and Fashion-MNIST. Everything lives in namespace xg::data.
 #include "data/dataloader.h"
 #include "data/dataset.h"
+#include "data/distributed_sampler.h"
 #include "data/fashion_mnist.h"
 #include "data/gzip.h"
 #include "data/idx.h"

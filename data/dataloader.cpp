@@ -20,12 +20,33 @@ DataLoader::DataLoader(DatasetPtr dataset, std::int64_t batch_size, bool shuffle
         "DataLoader: drop_last with batch_size {} and only {} examples would give no batch at all", batch_size_, m));
 }
 
+DataLoader::DataLoader(DatasetPtr dataset, std::int64_t batch_size, SamplerPtr sampler, bool drop_last)
+    : DataLoader(std::move(dataset), batch_size, false, false, Generator(0)) {
+  if (!sampler) throw ValueError("DataLoader: the sampler is null");
+  const std::int64_t m = sampler->size();
+  if (m == 0) throw ValueError("DataLoader: the sampler gives no indices");
+  if (drop_last && m < batch_size_)
+    throw ValueError(fmt::format(
+        "DataLoader: drop_last with batch_size {} and only {} sampled examples would give no batch at all", batch_size_, m));
+  sampler_ = std::move(sampler);
+  drop_last_ = drop_last;
+}
+
 std::int64_t DataLoader::num_batches() const {
-  const std::int64_t m = dataset_->size();
+  const std::int64_t m = sampler_ ? sampler_->size() : dataset_->size();
   return m / batch_size_ + ((!drop_last_ && m % batch_size_ != 0) ? 1 : 0);
 }
 
 std::vector<std::int64_t> DataLoader::next_epoch_order() {
+  if (sampler_) {
+    std::vector<std::int64_t> order = sampler_->indices();
+    const std::int64_t m = dataset_->size();
+    for (std::int64_t i : order)
+      if (i < 0 || i >= m)
+        throw IndexError(fmt::format("DataLoader: the sampler gave index {} for a dataset of {} examples", i, m));
+    ++epochs_started_;
+    return order;
+  }
   const std::int64_t m = dataset_->size();
   std::vector<std::int64_t> order(static_cast<std::size_t>(m));
   for (std::int64_t i = 0; i < m; ++i) order[static_cast<std::size_t>(i)] = i;

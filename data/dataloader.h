@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "data/dataset.h"
+#include "data/sampler.h"
 #include "tensor/random.h"
 
 namespace xg::data {
@@ -28,6 +29,13 @@ class DataLoader {
   // or drop_last with fewer examples than one batch.
   DataLoader(DatasetPtr dataset, std::int64_t batch_size, bool shuffle = false, bool drop_last = false);
   DataLoader(DatasetPtr dataset, std::int64_t batch_size, bool shuffle, bool drop_last, Generator generator);
+  // Batches the sampler's indices of each epoch, in its order (e.g. a DistributedSampler).
+  // ValueError for a null sampler or one with no indices.
+  DataLoader(DatasetPtr dataset, std::int64_t batch_size, SamplerPtr sampler, bool drop_last = false);
+  template <class D>
+    requires std::derived_from<D, Dataset>
+  DataLoader(const D& dataset, std::int64_t batch_size, SamplerPtr sampler, bool drop_last = false)
+      : DataLoader(share(dataset), batch_size, std::move(sampler), drop_last) {}
   template <class D>
     requires std::derived_from<D, Dataset>
   DataLoader(const D& dataset, std::int64_t batch_size, bool shuffle = false, bool drop_last = false)
@@ -88,6 +96,7 @@ class DataLoader {
   bool shuffle_;
   bool drop_last_;
   Generator generator_;
+  SamplerPtr sampler_;
   std::int64_t epochs_started_ = 0;
 };
 

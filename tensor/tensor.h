@@ -36,6 +36,7 @@ inline TensorOptions dtype(DType d) { return TensorOptions(d); }
 inline TensorOptions requires_grad(bool r = true) { return TensorOptions().requires_grad(r); }
 
 using Hook = std::function<Tensor(const Tensor&)>;
+using PostAccumulateGradHook = std::function<void(const Tensor&)>;
 
 // The right operand of a binary operator (`x * y`, `h += r`), carrying the location of the user's
 // expression: a default argument cannot sit on an operator, but the operand's implicit conversion
@@ -105,6 +106,9 @@ class Tensor {
       return Tensor();
     }));
   }
+  // A hook on a leaf, called with the leaf itself once per backward() after every gradient for it
+  // has gone into .grad(), as PyTorch's register_post_accumulate_grad_hook (not by autograd::grad).
+  std::int64_t register_post_accumulate_grad_hook(PostAccumulateGradHook hook);
   // ValueError if no hook with that handle is registered on this tensor.
   void remove_hook(std::int64_t handle);
   // The in-place version counter: values saved for backward remember it, and backward refuses

@@ -58,6 +58,9 @@ std::optional<Config> parse_args(int argc, const char* const* argv, int& exit_co
   app.add_option("--sweep-batch", c.sweep_batch, "Batch sizes to try")->check(CLI::PositiveNumber);
   app.add_option("--sweep-epochs", c.sweep_epochs, "Epochs per sweep configuration")->check(CLI::PositiveNumber);
   app.add_flag("--quiet", c.quiet, "Only the final report");
+  app.add_flag("--distributed", c.distributed,
+               "Data-parallel over the ranks of mpirun (mpirun -np N xgrad-train --distributed ...): each batch of "
+               "--batch-size is split between the ranks; rank 0 prints and writes the files");
 
   try {
     app.parse(argc, argv);

@@ -48,6 +48,7 @@ struct Config {
   std::vector<std::int64_t> sweep_batch{128};
   std::int64_t sweep_epochs = 3;
   bool quiet = false;
+  bool distributed = false;              // data-parallel over MPI ranks (run under mpirun)
 };
 
 // Parses argv. Returns nullopt after printing --help (or a usage error, with exit_code set).

@@ -4,15 +4,22 @@
 #include <cblas.h>
 #include <fmt/format.h>
 
+#include <optional>
+
+#include "parallel.h"
 #include "train.h"
 
 int main(int argc, char** argv) {
   int code = 0;
   const auto config = xg::train::parse_args(argc, argv, code);
   if (!config) return code;
+  std::optional<xg::train::DistributedSession> session;  // MPI for the whole run with --distributed
   try {
+    session.emplace(config->distributed);
     if (config->threads > 0) openblas_set_num_threads(config->threads);
     const xg::train::Data data = xg::train::load_data(*config);
+    if (config->distributed && (config->sweep || !config->eval.empty()))
+      throw xg::ValueError("--distributed trains one configuration; run --sweep and --eval without it");
     if (!config->eval.empty()) {
       xg::train::evaluate_checkpoint(*config, data, config->eval);
       return 0;
@@ -22,6 +29,7 @@ int main(int argc, char** argv) {
     return result.stopped ? 3 : 0;
   } catch (const xg::Error& e) {
     fmt::print(stderr, "error: {}\n", e.what());
+    if (session) session->abort_job(e.what());  // the other ranks would wait for this one
     return 1;
   }
 }

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "model.h"
+#include "parallel.h"
 #include "progress.h"
 #include "report.h"
 #include "shared/synthetic_data.h"
@@ -228,12 +229,16 @@ Data load_data(const Config& c) {
   return d;
 }
 
-RunResult train(const Config& c, const Data& d, bool evaluate_test) {
+RunResult train(const Config& config, const Data& d, bool evaluate_test) {
+  Config c = config;
   fs::create_directories(c.out);
   const std::string metrics_path = c.out + "/metrics.csv", best_path = c.out + "/best.safetensors",
                     last_path = c.out + "/last.safetensors";
   manual_seed(c.seed);
   auto model = make_model(c, d.train_x.size(1), d.classes);
+  Parallel par(c, *model);  // --distributed: rank 0's parameters everywhere; only rank 0 prints and writes
+  const bool main_rank = par.is_main();
+  if (!main_rank) c.quiet = true, evaluate_test = false;
   auto opt = make_optimizer(c, model->parameters());
   Schedule sched(c, *opt);
   Generator shuffle(c.seed + 7);
@@ -241,9 +246,11 @@ RunResult train(const Config& c, const Data& d, bool evaluate_test) {
   if (!c.resume.empty()) {
     load_checkpoint(c.resume, *model, opt.get(), &sched, &ts, &shuffle);
     if (!c.quiet) fmt::print("resumed from {} after epoch {}\n", c.resume, ts.epoch);
-  } else {
+  } else if (main_rank) {
     fs::remove(metrics_path);
   }
+  // Each rank its own dropout masks (the model and the batches are the same on every rank).
+  if (par.world() > 1) manual_seed(default_generator().next_u64() + 0x9e3779b97f4a7c15ULL * static_cast<std::uint64_t>(par.rank()));
   if (!c.quiet) fmt::print("{}\n{}optimizer {}\n", nn::to_string(*model), nn::summary(*model), opt->defaults().to_string());
 
   const std::int64_t n = d.train_x.size(0), bs = std::min(c.batch_size, n);
@@ -256,14 +263,22 @@ RunResult train(const Config& c, const Data& d, bool evaluate_test) {
     const Tensor perm = randperm(n, &shuffle);
     double loss_sum = 0;
     for (std::int64_t s = 0; s < steps; ++s) {
-      const Tensor idx = narrow(perm, 0, s * bs, std::min(bs, n - s * bs));
+      const std::int64_t len = std::min(bs, n - s * bs);
+      // --distributed: this rank's part of the batch; its loss is scaled so that DDP's average over
+      // the ranks is the mean over the whole batch (a rank with no example takes one with weight 0).
+      const auto [first, count] = par.my_part(len);
+      const Tensor idx = narrow(perm, 0, s * bs + (count > 0 ? first : 0), std::max<std::int64_t>(count, 1));
       Tensor xb = index_select(d.train_x, 0, idx);
       const Tensor yb = index_select(d.train_y, 0, idx);
       if (c.augment && c.model == "cnn") xb = augment(xb, shuffle);
-      Tensor loss = nn::functional::cross_entropy((*model)(xb), yb);
+      Tensor loss = par.world() == 1 ? nn::functional::cross_entropy(par.forward(xb), yb)
+                                     : nn::functional::cross_entropy(par.forward(xb), yb, {.reduction = nn::Reduction::Sum}) *
+                                           (count > 0 ? static_cast<double>(par.world()) / static_cast<double>(len) : 0.0);
       if (c.l2 > 0) loss = loss + nn::l2_penalty(*model, c.l2, static_cast<double>(n));
       const double lv = loss.item<double>();
-      if (!std::isfinite(lv)) {
+      // Every rank must take the same branch: one rank's NaN or Ctrl-C stops them all.
+      const auto [any_nan, any_interrupt] = par.any(!std::isfinite(lv), interrupted);
+      if (any_nan) {
         fmt::print(stderr, "\nstopped: the loss is {} at epoch {}, step {}; the last good checkpoint is {}\n", lv, epoch, s + 1,
                    fs::exists(last_path) ? last_path : std::string("(none yet)"));
         result.stopped = true;
@@ -271,38 +286,43 @@ RunResult train(const Config& c, const Data& d, bool evaluate_test) {
       }
       opt->zero_grad();
       loss.backward();
+      par.backward_done();
       if (c.clip > 0) optim::clip_grad_norm_(model->parameters(), c.clip);
       opt->step();
-      loss_sum += lv * static_cast<double>(idx.numel());
+      loss_sum += par.world() == 1 ? lv * static_cast<double>(idx.numel()) : lv * static_cast<double>(len) / par.world();
       progress.update(s + 1, lv);
-      if (interrupted) {
-        save_checkpoint(last_path, *model, *opt, sched, ts, shuffle);
+      if (any_interrupt) {
+        if (main_rank) save_checkpoint(last_path, *model, *opt, sched, ts, shuffle);
         fmt::print(stderr, "\ninterrupted: saved {} (resume with --resume {}; the interrupted epoch restarts)\n", last_path, last_path);
         result.stopped = true;
         return result;
       }
     }
+    loss_sum = par.sum(loss_sum);
+    const double comm = par.take_comm_seconds();
+    // Every rank evaluates its (identical) model, so every rank's schedule takes the same step.
     const Eval dev = evaluate(*model, d.dev_x, d.dev_y, eval_batch(c));
     EpochMetrics m{epoch, loss_sum / static_cast<double>(n), dev.loss, dev.accuracy, lr,
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
-    append_metrics(metrics_path, m);
+    if (main_rank) append_metrics(metrics_path, m);
     ts.epoch = epoch;
     if (dev.accuracy > ts.best_dev_accuracy) {
       ts.best_dev_accuracy = dev.accuracy;
       ts.best_epoch = epoch;
-      save(model->state_dict(), best_path);
+      if (main_rank) save(model->state_dict(), best_path);
     }
     sched.step(dev.loss);
-    save_checkpoint(last_path, *model, *opt, sched, ts, shuffle);
-    progress.finish(fmt::format("epoch {:>3}/{}  train loss {:.4f}  dev loss {:.4f}  dev acc {:.4f}  lr {:.2e}  {:.1f}s", epoch,
-                                c.epochs, m.train_loss, m.dev_loss, m.dev_accuracy, lr, m.seconds));
+    if (main_rank) save_checkpoint(last_path, *model, *opt, sched, ts, shuffle);
+    const std::string comm_note = par.world() > 1 ? fmt::format("  ({} ranks, {:.1f}s in communication)", par.world(), comm) : "";
+    progress.finish(fmt::format("epoch {:>3}/{}  train loss {:.4f}  dev loss {:.4f}  dev acc {:.4f}  lr {:.2e}  {:.1f}s{}", epoch,
+                                c.epochs, m.train_loss, m.dev_loss, m.dev_accuracy, lr, m.seconds, comm_note));
   }
   result.best_dev_accuracy = ts.best_dev_accuracy;
   result.best_epoch = ts.best_epoch;
   result.best_checkpoint = best_path;
   result.last_checkpoint = last_path;
   std::string why;
-  if (!plot_curves(metrics_path, c.out + "/curves.png", why) && !c.quiet) fmt::print("note: {}\n", why);
+  if (main_rank && !plot_curves(metrics_path, c.out + "/curves.png", why) && !c.quiet) fmt::print("note: {}\n", why);
   if (evaluate_test) result.test_accuracy = evaluate_checkpoint(c, d, best_path);
   return result;
 }

@@ -35,6 +35,11 @@ struct AutogradExtra {
   bool retains_grad = false;
   bool no_grad_view = false;  // a view, taken under NoGradGuard, of a tensor that required grad
   std::vector<std::pair<std::int64_t, Hook>> hooks;  // leaf hooks; non-leaf hooks live on grad_fn
+  // Leaf hooks run once per backward after the leaf's last gradient went into .grad(); the engine
+  // counts the edges into the leaf still to run in post_pending (valid while post_epoch is its own).
+  std::vector<std::pair<std::int64_t, PostAccumulateGradHook>> post_hooks;
+  std::int32_t post_pending = 0;
+  std::uint64_t post_epoch = 0;
 };
 
 struct TensorImpl {
