@@ -193,28 +193,28 @@ constexpr auto divides = [](auto a, auto b) { return a / b; };
 }  // namespace
 
 Tensor& Tensor::add_(const Tensor& other, double alpha) {
-  const auto compute = [&] { return add(*this, alpha == 1 ? other : mul(other, alpha)); };
+  const auto compute = [&] { return xg::add(*this, alpha == 1 ? other : xg::mul(other, alpha)); };
   if (alpha == 1) return inplace_binary("add_", *this, other, plus, compute);
   return inplace_binary("add_", *this, other, [alpha](auto x, auto y) { return x + static_cast<decltype(y)>(alpha) * y; },
                         compute);
 }
 Tensor& Tensor::sub_(const Tensor& other, double alpha) {
-  const auto compute = [&] { return sub(*this, alpha == 1 ? other : mul(other, alpha)); };
+  const auto compute = [&] { return xg::sub(*this, alpha == 1 ? other : xg::mul(other, alpha)); };
   return inplace_binary("sub_", *this, other, [alpha](auto x, auto y) { return x - static_cast<decltype(y)>(alpha) * y; },
                         compute);
 }
 Tensor& Tensor::mul_(const Tensor& other) {
-  return inplace_binary("mul_", *this, other, times, [&] { return mul(*this, other); });
+  return inplace_binary("mul_", *this, other, times, [&] { return xg::mul(*this, other); });
 }
 Tensor& Tensor::div_(const Tensor& other) {
-  return inplace_binary("div_", *this, other, divides, [&] { return div(*this, other); });
+  return inplace_binary("div_", *this, other, divides, [&] { return xg::div(*this, other); });
 }
-Tensor& Tensor::add_(double v) { return inplace_scalar("add_", *this, v, plus, [&] { return add(*this, v); }); }
+Tensor& Tensor::add_(double v) { return inplace_scalar("add_", *this, v, plus, [&] { return xg::add(*this, v); }); }
 Tensor& Tensor::sub_(double v) {
-  return inplace_scalar("sub_", *this, v, [](auto a, auto b) { return a - b; }, [&] { return sub(*this, v); });
+  return inplace_scalar("sub_", *this, v, [](auto a, auto b) { return a - b; }, [&] { return xg::sub(*this, v); });
 }
-Tensor& Tensor::mul_(double v) { return inplace_scalar("mul_", *this, v, times, [&] { return mul(*this, v); }); }
-Tensor& Tensor::div_(double v) { return inplace_scalar("div_", *this, v, divides, [&] { return div(*this, v); }); }
+Tensor& Tensor::mul_(double v) { return inplace_scalar("mul_", *this, v, times, [&] { return xg::mul(*this, v); }); }
+Tensor& Tensor::div_(double v) { return inplace_scalar("div_", *this, v, divides, [&] { return xg::div(*this, v); }); }
 Tensor& Tensor::zero_() {
   return inplace("zero_", *this, {}, [] {}, [&] { kernel::fill(*this, 0); }, [&] { return zeros_like(*this); });
 }
@@ -259,6 +259,47 @@ Tensor& Tensor::relu_() {
     kernel::zip_into(*this, autograd::scalar_like(*this, 0), [](auto a, auto b) { return a > b ? a : b; });
   };
   return inplace("relu_", *this, {}, [&] { autograd::check_float("relu_", *this); }, write, [&] { return xg::relu(*this); });
+}
+
+namespace detail {
+Tensor index_put_named(const char* name, const Tensor& x, const std::vector<indexing::TensorIndex>& indices, const Tensor& v,
+                       SourceLocation loc);  // autodiff/indexing.cpp
+}  // namespace detail
+
+Tensor& Tensor::index_put_(const std::vector<indexing::TensorIndex>& indices, const Tensor& v) {
+  const auto here = SourceLocation::current();
+  const auto write = [&] {
+    Tensor r;
+    {
+      NoGradGuard ng;
+      r = detail::index_put_named("index_put_", *this, indices, v, here);
+    }
+    std::memcpy(raw_data(), r.raw_data(), static_cast<std::size_t>(numel()) * dtype_size(dtype()));
+  };
+  return inplace("index_put_", *this, {&v}, [&] { autograd::check_defined("index_put_", v); }, write,
+                 [&] { return detail::index_put_named("index_put_", *this, indices, v, here); });
+}
+Tensor& Tensor::index_put_(const std::vector<indexing::TensorIndex>& indices, double v) {
+  autograd::check_defined("index_put_", *this);
+  return index_put_(indices, autograd::scalar_like(*this, v, "index_put_"));
+}
+Tensor& Tensor::index_put_(std::initializer_list<indexing::TensorIndex> indices, const Tensor& v) {
+  return index_put_(std::vector<indexing::TensorIndex>(indices), v);
+}
+Tensor& Tensor::index_put_(std::initializer_list<indexing::TensorIndex> indices, double v) {
+  return index_put_(std::vector<indexing::TensorIndex>(indices), v);
+}
+Tensor& Tensor::masked_fill_(const Tensor& mask, double value) {
+  const auto write = [&] {
+    Tensor r;
+    {
+      NoGradGuard ng;
+      r = xg::masked_fill(*this, mask, value);
+    }
+    std::memcpy(raw_data(), r.raw_data(), static_cast<std::size_t>(numel()) * dtype_size(dtype()));
+  };
+  return inplace("masked_fill_", *this, {}, [&] { autograd::check_defined("masked_fill_", mask); }, write,
+                 [&] { return xg::masked_fill(*this, mask, value); });
 }
 
 Tensor& Tensor::operator+=(const Tensor& other) { return add_(other); }

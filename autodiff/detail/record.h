@@ -40,6 +40,17 @@ struct Op {
   const char* name;
   SourceLocation loc;
 
+  // The outermost Op on this thread names the user's call in errors raised deep inside kernels
+  // (a storage dtype reaching dispatch()).
+  Op(const char* n, SourceLocation l) : name(n), loc(l), outer_(::xg::detail::current_op() == nullptr) {
+    if (outer_) ::xg::detail::current_op() = n;
+  }
+  ~Op() {
+    if (outer_) ::xg::detail::current_op() = nullptr;
+  }
+  Op(const Op&) = delete;
+  Op& operator=(const Op&) = delete;
+
   template <std::size_t N, class... Rules>
   Tensor record(Tensor out, const Tensor* const (&inputs)[N], std::initializer_list<const Tensor*> saved,
                 Rules&&... rules) const {
@@ -61,6 +72,9 @@ struct Op {
     attach(std::make_shared<FnNodeMany<std::decay_t<Rule>>>(std::forward<Rule>(rule)), out, name, loc, ptrs, {});
     return out;
   }
+
+ private:
+  bool outer_;
 };
 
 }  // namespace xg::autograd
