@@ -95,12 +95,21 @@ Tensor index_impl(const char* name, const Tensor& x, const std::vector<TensorInd
   if (consumed > x.dim())
     throw IndexError(fmt::format("{}: too many indices {} for a tensor of shape {}", name, describe(indices),
                                  to_string(x.shape())));
-  if (tensors > 1)
-    throw ValueError(fmt::format("{}: xgrad takes at most one tensor index per call, got {}; chain index() calls", name,
-                                 describe(indices)));
+  // Several tensor indices pair up (broadcast together) as PyTorch's; xgrad takes them only side
+  // by side and as int64, where PyTorch's result keeps them in place.
+  std::size_t first_tensor = indices.size();
+  for (std::size_t j = 0; j < indices.size(); ++j)
+    if (indices[j].kind() == TensorIndex::Kind::Tensor) {
+      first_tensor = std::min(first_tensor, j);
+      const bool adjacent = j == first_tensor || indices[j - 1].kind() == TensorIndex::Kind::Tensor;
+      if (tensors > 1 && (!adjacent || indices[j].tensor().dtype() == kBool))
+        throw ValueError(fmt::format("{}: several tensor indices must be int64 and side by side, got {}", name,
+                                     describe(indices)));
+    }
   Tensor r = x;
   std::int64_t d = 0;
-  for (const auto& ix : indices) {
+  for (std::size_t j = 0; j < indices.size(); ++j) {
+    const auto& ix = indices[j];
     switch (ix.kind()) {
       case TensorIndex::Kind::None: r = unsqueeze(r, d++, loc); break;
       case TensorIndex::Kind::Ellipsis: d += x.dim() - consumed; break;
@@ -142,26 +151,51 @@ Tensor index_impl(const char* name, const Tensor& x, const std::vector<TensorInd
             if (pm[i]) picks.push_back(i);
           r = index_select(reshape(r, merged, loc), d++, from_vector(picks, Shape{static_cast<std::int64_t>(picks.size())}), loc);
         } else {
-          if (t.dtype() != kInt64)
-            throw DTypeError(fmt::format("{}: a tensor index must have dtype int64 or bool, got {}", name,
-                                         dtype_name(t.dtype())));
-          const std::int64_t n = r.size(d);
-          std::vector<std::int64_t> picks = t.to_vector<std::int64_t>();
-          for (auto& p : picks) {
-            if (p < -n || p >= n)
-              throw IndexError(fmt::format("{}: index {} is out of range for dim {} of size {} (shape {})", name, p, d, n,
-                                           to_string(x.shape())));
-            if (p < 0) p += n;
+          // The group of int64 index tensors starting here, over dims d .. d+k-1: their broadcast
+          // positions become flat offsets into those dims merged into one.
+          std::vector<const Tensor*> group;
+          for (std::size_t g = j; g < indices.size() && indices[g].kind() == TensorIndex::Kind::Tensor; ++g) {
+            const Tensor& gt = indices[g].tensor();
+            if (gt.dtype() != kInt64)
+              throw DTypeError(fmt::format("{}: a tensor index must have dtype int64 or bool, got {}", name,
+                                           dtype_name(gt.dtype())));
+            group.push_back(&gt);
           }
-          r = index_select(r, d, from_vector(picks, Shape{static_cast<std::int64_t>(picks.size())}), loc);
-          Shape s;
-          for (std::size_t j = 0; j < r.shape().size(); ++j) {
-            if (j == static_cast<std::size_t>(d))
-              for (auto e : t.shape()) s.push_back(e);
-            else s.push_back(r.shape()[j]);
+          Shape bshape = group[0]->shape();
+          for (const Tensor* g : group) bshape = broadcast_shapes(name, bshape, g->shape());
+          const std::size_t k = group.size();
+          const Shape& rs = r.shape();
+          std::vector<std::int64_t> flat(static_cast<std::size_t>(bshape.numel()), 0);
+          std::int64_t block = 1;
+          for (std::size_t g = k; g-- > 0;) {
+            const std::size_t dim = static_cast<std::size_t>(d) + g;
+            const std::int64_t n = rs[dim];
+            const Tensor e = group[g]->shape() == bshape ? *group[g] : kernel::expand(*group[g], bshape);
+            const auto* pe = static_cast<const std::int64_t*>(e.raw_data());
+            for (std::size_t i = 0; i < flat.size(); ++i) {
+              std::int64_t p = pe[i];
+              if (p < -n || p >= n)
+                throw IndexError(fmt::format("{}: index {} is out of range for dim {} of size {} (shape {})", name, p, dim,
+                                             n, to_string(x.shape())));
+              flat[i] += (p < 0 ? p + n : p) * block;
+            }
+            block *= n;
           }
-          r = reshape(r, s, loc);
-          d += t.dim();
+          Shape merged, out;
+          for (std::size_t q = 0; q < rs.size(); ++q) {
+            const bool inside = q >= static_cast<std::size_t>(d) && q < static_cast<std::size_t>(d) + k;
+            if (q == static_cast<std::size_t>(d)) merged.push_back(block);
+            if (q == static_cast<std::size_t>(d))
+              for (auto e : bshape) out.push_back(e);
+            if (!inside) {
+              merged.push_back(rs[q]);
+              out.push_back(rs[q]);
+            }
+          }
+          const Tensor src = k == 1 ? r : reshape(r, merged, loc);
+          r = reshape(index_select(src, d, from_vector(flat, Shape{static_cast<std::int64_t>(flat.size())}), loc), out, loc);
+          d += static_cast<std::int64_t>(bshape.size());
+          j += k - 1;
         }
         break;
       }

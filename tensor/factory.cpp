@@ -57,9 +57,15 @@ void check_float(const char* op, DType d) {
 
 }  // namespace
 
-Tensor tensor(std::initializer_list<double> values, TensorOptions opt) {
+Tensor detail::tensor_1d(const std::vector<double>& values, TensorOptions opt) {
   check_options("tensor", opt);
   return finish(from_values(values, Shape{static_cast<std::int64_t>(values.size())}, opt.dtype_), opt);
+}
+Tensor tensor(std::initializer_list<detail::Number> values, TensorOptions opt) {
+  std::vector<double> v;
+  v.reserve(values.size());
+  for (const auto& n : values) v.push_back(n.value);
+  return detail::tensor_1d(v, opt);
 }
 
 Tensor tensor(std::initializer_list<std::initializer_list<double>> rows, TensorOptions opt) {

@@ -124,6 +124,7 @@ class Tensor {
   // The in-place version counter: values saved for backward remember it, and backward refuses
   // one that changed. Call bump_version after writing through data_ptr() yourself.
   std::uint32_t version() const;
+  std::int64_t _version() const { return version(); }  // LibTorch's name
   void bump_version(const char* op = "a write through data_ptr");
   // Makes this handle (and every copy of it) hold new_data's values, shape and dtype, keeping its
   // own autograd slot, as LibTorch's set_data (Module::to uses it). new_data is not copied.
@@ -288,7 +289,24 @@ class Tensor {
 };
 
 // ----- creation -----
-Tensor tensor(std::initializer_list<double> values, TensorOptions opt = {});
+namespace detail {
+// One number of a mixed literal such as {1, 2.5}.
+struct Number {
+  double value;
+  template <class T>
+    requires std::is_arithmetic_v<T>
+  Number(T v) : value(static_cast<double>(v)) {}  // NOLINT: implicit on purpose
+};
+Tensor tensor_1d(const std::vector<double>& values, TensorOptions opt);
+}  // namespace detail
+// A 1-D tensor from numbers ({1, 2, 3}, {0.1, 1, 2}) and a 2-D one from rows ({{1, 2}, {3, 4}},
+// {{0}, {1}}); float32 unless opt says otherwise.
+template <class T>
+  requires std::is_arithmetic_v<T>
+Tensor tensor(std::initializer_list<T> values, TensorOptions opt = {}) {
+  return detail::tensor_1d(std::vector<double>(values.begin(), values.end()), opt);
+}
+Tensor tensor(std::initializer_list<detail::Number> values, TensorOptions opt = {});
 Tensor tensor(std::initializer_list<std::initializer_list<double>> rows, TensorOptions opt = {});
 Tensor from_vector(const std::vector<float>& data, const Shape& shape, bool requires_grad = false);
 Tensor from_vector(const std::vector<double>& data, const Shape& shape, bool requires_grad = false);

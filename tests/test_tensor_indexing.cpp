@@ -48,6 +48,12 @@ TEST_CASE("index: bool masks and int64 index tensors") {
   const Tensor two_d = x.index({Slice(), xg::tensor({{0, 1}, {3, 3}}, xg::kInt64)});
   check_shape(two_d, {3, 2, 2});
   check_values(two_d, {0, 1, 3, 3, 4, 5, 7, 7, 8, 9, 11, 11});
+  // several int64 index tensors side by side pair up, broadcasting together
+  check_values(x.index({longs({0, 2}), longs({1, 3})}), {1, 11});
+  const Tensor pairs = x.index({xg::tensor({{0}, {2}}, xg::kInt64), longs({1, -1})});
+  check_shape(pairs, {2, 2});
+  check_values(pairs, {1, 3, 9, 11});
+  check_values(x.unsqueeze(0).index({Slice(), longs({1}), longs({2})}), {6});
   // storage dtypes index too
   const Tensor m = xg::tensor({{1, 0}, {0, 1}}, xg::kBool);
   check_values(m[1], {0, 1});
@@ -65,6 +71,7 @@ TEST_CASE("index: gradients (gradcheck and gradgradcheck)") {
       [&](const Tensor& t) { return t.index({mask}); },
       [](const Tensor& t) { return t.index({longs({2, 0, 2})}); },  // a repeated row: its gradient adds up
       [](const Tensor& t) { return t.select(1, -2); },
+      [](const Tensor& t) { return t.index({longs({0, 2, 2}), longs({1, 3, 3})}); },
   };
   for (std::size_t k = 0; k < fns.size(); ++k) {
     CAPTURE(k);
@@ -125,7 +132,9 @@ TEST_CASE("indexing: bad input names the call and changes nothing") {
   XGT_CHECK_THROWS_MSG(x.index({Slice(), -5}), xg::IndexError, "index", "-5", "size 4");
   XGT_CHECK_THROWS_MSG(x[3], xg::IndexError, "select", "3");
   XGT_CHECK_THROWS_MSG(xg::scalar_tensor(3.0)[0], xg::IndexError, "select", "zero-dimensional");
-  XGT_CHECK_THROWS_MSG(x.index({longs({0}), longs({1})}), xg::ValueError, "index", "one tensor index");
+  XGT_CHECK_THROWS_MSG(x.unsqueeze(1).index({longs({0}), Slice(), longs({1})}), xg::ValueError, "index", "side by side");
+  XGT_CHECK_THROWS_MSG(x.index({longs({0}), xg::tensor({1, 0, 1, 1}, xg::kBool)}), xg::ValueError, "index", "int64");
+  XGT_CHECK_THROWS_MSG(x.index({longs({0, 1}), longs({1, 2, 3})}), xg::ShapeError, "index", "[2]", "[3]");
   XGT_CHECK_THROWS_MSG(x.index({xg::tensor({0.0})}), xg::DTypeError, "index", "int64 or bool", "float32");
   XGT_CHECK_THROWS_MSG(x.index({longs({0, 3})}), xg::IndexError, "index", "3", "size 3");
   XGT_CHECK_THROWS_MSG(x.index({Slice(0, 3, 0)}), xg::ValueError, "step", "0");
