@@ -264,7 +264,34 @@ Tensor index_put(const Tensor& x, const std::vector<TensorIndex>& indices, const
   return detail::index_put_named(op.name, x, indices, v, loc);
 }
 
+std::vector<Tensor> chunk(const Tensor& x, std::int64_t chunks, std::int64_t dim, SourceLocation loc) {
+  const Op op{"chunk", loc};
+  autograd::check_defined(op.name, x);
+  if (chunks < 1) throw ValueError(fmt::format("{}: chunks must be at least 1, got {}", op.name, chunks));
+  if (x.dim() == 0) throw IndexError(fmt::format("{}: cannot chunk a zero-dimensional tensor", op.name));
+  const std::int64_t n = x.size(dim);
+  const std::int64_t size = n / chunks + (n % chunks != 0);  // ceil without overflow
+  return split(x, std::max<std::int64_t>(size, 1), dim, loc);
+}
+
+std::vector<Tensor> split(const Tensor& x, std::int64_t split_size, std::int64_t dim, SourceLocation loc) {
+  const Op op{"split", loc};
+  autograd::check_defined(op.name, x);
+  if (split_size < 1) throw ValueError(fmt::format("{}: split_size must be at least 1, got {}", op.name, split_size));
+  if (x.dim() == 0) throw IndexError(fmt::format("{}: cannot split a zero-dimensional tensor", op.name));
+  const std::size_t d = wrap_dim(op.name, dim, x.shape().size());
+  const std::int64_t n = x.shape()[d];
+  std::vector<Tensor> parts;
+  for (std::int64_t start = 0; start < n; start += std::min(split_size, n - start))
+    parts.push_back(narrow(x, static_cast<std::int64_t>(d), start, std::min(split_size, n - start), loc));
+  if (parts.empty()) parts.push_back(x);
+  return parts;
+}
+
 // ----- Tensor methods -----
+std::vector<Tensor> Tensor::chunk(std::int64_t chunks, std::int64_t dim) const { return xg::chunk(*this, chunks, dim); }
+std::vector<Tensor> Tensor::split(std::int64_t size, std::int64_t dim) const { return xg::split(*this, size, dim); }
+Tensor Tensor::operator[](const Tensor& index) const { return xg::index(*this, {indexing::TensorIndex(index)}); }
 Tensor Tensor::operator[](std::int64_t i) const { return xg::select(*this, 0, i); }
 Tensor Tensor::index(std::initializer_list<TensorIndex> indices, SourceLocation loc) const {
   return xg::index(*this, std::vector<TensorIndex>(indices), loc);

@@ -8,7 +8,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <functional>
 
 #include "autodiff/detail/checks.h"
 #include "autodiff/detail/node.h"
@@ -300,6 +302,33 @@ Tensor& Tensor::masked_fill_(const Tensor& mask, double value) {
   };
   return inplace("masked_fill_", *this, {}, [&] { autograd::check_defined("masked_fill_", mask); }, write,
                  [&] { return xg::masked_fill(*this, mask, value); });
+}
+
+namespace {
+// Replaces self's values by `fresh` (a constant: like fill_, the history is cut).
+Tensor& fill_random(const char* op, Tensor& self, const std::function<Tensor()>& draw) {
+  Tensor fresh;
+  const auto check = [&] {
+    autograd::check_float(op, self);
+    NoGradGuard ng;
+    fresh = draw();
+  };
+  const auto write = [&] {
+    std::memcpy(self.raw_data(), fresh.raw_data(), static_cast<std::size_t>(self.numel()) * dtype_size(self.dtype()));
+  };
+  return inplace(op, self, {}, check, write, [&] { return fresh; });
+}
+}  // namespace
+
+Tensor& Tensor::uniform_(double from, double to) {
+  if (!(from <= to) || !std::isfinite(from) || !std::isfinite(to))
+    throw ValueError(fmt::format("uniform_: need finite from <= to, got from={} to={}", from, to));
+  return fill_random("uniform_", *this, [&] { return xg::add(xg::mul(xg::rand(shape(), dtype()), to - from), from); });
+}
+Tensor& Tensor::normal_(double mean, double std) {
+  if (!(std >= 0) || !std::isfinite(mean) || !std::isfinite(std))
+    throw ValueError(fmt::format("normal_: need a finite mean and std >= 0, got mean={} std={}", mean, std));
+  return fill_random("normal_", *this, [&] { return xg::add(xg::mul(xg::randn(shape(), dtype()), std), mean); });
 }
 
 Tensor& Tensor::operator+=(const Tensor& other) { return add_(other); }

@@ -44,6 +44,12 @@ Tensor minimum(const Tensor& a, const Tensor& b, XG_HERE);
 // Elements of a where cond != 0, else of b. cond may have any dtype (kBool as a rule); a and b
 // any dtype, the same, or one of them kBool (taken as 0/1).
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b, XG_HERE);
+Tensor where(const Tensor& cond, const Tensor& a, double b, XG_HERE);
+Tensor where(const Tensor& cond, double a, const Tensor& b, XG_HERE);
+// Rounding; the gradient is zero, as PyTorch's.
+Tensor floor(const Tensor& x, XG_HERE);
+Tensor ceil(const Tensor& x, XG_HERE);
+Tensor round(const Tensor& x, XG_HERE);  // half to even
 // x with `value` where mask (kBool, broadcast to x's shape) is true; value a number or a 0-d
 // tensor (differentiable in x and in a tensor value).
 Tensor masked_fill(const Tensor& x, const Tensor& mask, double value, XG_HERE);
@@ -168,6 +174,9 @@ Tensor sum_to(const Tensor& x, const Shape& shape, XG_HERE);
 Tensor cat(const std::vector<Tensor>& xs, std::int64_t dim = 0, XG_HERE);
 Tensor stack(const std::vector<Tensor>& xs, std::int64_t dim = 0, XG_HERE);
 Tensor narrow(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t length, XG_HERE);
+// Pieces along dim: `chunks` nearly equal ones (the last may be smaller), or ones of split_size.
+std::vector<Tensor> chunk(const Tensor& x, std::int64_t chunks, std::int64_t dim = 0, XG_HERE);
+std::vector<Tensor> split(const Tensor& x, std::int64_t split_size, std::int64_t dim = 0, XG_HERE);
 // Elements [start, end) along dim (negative values count from the end; clamped like Python).
 Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t end, XG_HERE);
 // Zeros of `shape` with `src` at [start, start + src.size(dim)) along dim (narrow's adjoint).

@@ -288,6 +288,28 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b, SourceLocatio
                    [](Node& n, const Tensor& g) { return where(n.saved_value(0), autograd::scalar_like(g, 0), g); });
 }
 
+Tensor where(const Tensor& cond, const Tensor& a, double b, SourceLocation loc) {
+  autograd::check_defined("where", a);
+  return where(cond, a, autograd::scalar_like(a, b, "where"), loc);
+}
+Tensor where(const Tensor& cond, double a, const Tensor& b, SourceLocation loc) {
+  autograd::check_defined("where", b);
+  return where(cond, autograd::scalar_like(b, a, "where"), b, loc);
+}
+
+namespace {
+template <class F>
+Tensor rounding(const Op& op, const Tensor& x, F f) {
+  autograd::check_defined(op.name, x);
+  if (!is_floating(x.dtype())) return op.record(kernel::copy(x), {&x}, {}, [](Node&, const Tensor& g) { return zeros_like(g); });
+  return op.record(kernel::map(x, f), {&x}, {}, [](Node&, const Tensor& g) { return zeros_like(g); });
+}
+}  // namespace
+
+Tensor floor(const Tensor& x, SourceLocation loc) { return rounding({"floor", loc}, x, [](auto v) { return std::floor(v); }); }
+Tensor ceil(const Tensor& x, SourceLocation loc) { return rounding({"ceil", loc}, x, [](auto v) { return std::ceil(v); }); }
+Tensor round(const Tensor& x, SourceLocation loc) { return rounding({"round", loc}, x, [](auto v) { return std::nearbyint(v); }); }
+
 // ----- comparisons and logic: kBool masks, never recorded -----
 namespace {
 // out[i] = f(a[i], b[i]) as kBool, broadcasting; a kBool operand compares as 0/1 with any dtype.

@@ -225,6 +225,9 @@ std::tuple<Tensor, Tensor> min(const Tensor& x, std::int64_t dim, bool keepdim, 
 }
 Tensor argmax(const Tensor& x, std::int64_t dim, bool keepdim) {
   autograd::check_defined("argmax", x);
+  if (!is_compute(x.dtype()))
+    throw DTypeError(fmt::format("argmax: not supported for dtype {}; convert first with .to(xg::kFloat32) or .to(xg::kInt64)",
+                                 dtype_name(x.dtype())));
   const std::size_t d = wrap_dim("argmax", dim, x.shape().size());
   if (x.dim() > 0) check_nonempty("argmax", x, {d});
   NoGradGuard ng;
@@ -232,6 +235,9 @@ Tensor argmax(const Tensor& x, std::int64_t dim, bool keepdim) {
 }
 Tensor argmin(const Tensor& x, std::int64_t dim, bool keepdim) {
   autograd::check_defined("argmin", x);
+  if (!is_compute(x.dtype()))
+    throw DTypeError(fmt::format("argmin: not supported for dtype {}; convert first with .to(xg::kFloat32) or .to(xg::kInt64)",
+                                 dtype_name(x.dtype())));
   const std::size_t d = wrap_dim("argmin", dim, x.shape().size());
   if (x.dim() > 0) check_nonempty("argmin", x, {d});
   NoGradGuard ng;

@@ -148,6 +148,9 @@ Tensor Tensor::abs(L loc) const { return xg::abs(*this, loc); }
   Tensor Tensor::name(L loc) const { return xg::name(*this, loc); }
 #include "autodiff/unary_ops.def"
 #undef XG_UNARY
+Tensor Tensor::floor(L loc) const { return xg::floor(*this, loc); }
+Tensor Tensor::ceil(L loc) const { return xg::ceil(*this, loc); }
+Tensor Tensor::round(L loc) const { return xg::round(*this, loc); }
 Tensor Tensor::clamp(std::optional<double> lo, std::optional<double> hi, L loc) const { return xg::clamp(*this, lo, hi, loc); }
 Tensor Tensor::clamp_min(double lo, L loc) const { return xg::clamp(*this, lo, std::nullopt, loc); }
 Tensor Tensor::clamp_max(double hi, L loc) const { return xg::clamp(*this, std::nullopt, hi, loc); }

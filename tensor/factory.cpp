@@ -117,6 +117,9 @@ Tensor zeros_like(const Tensor& t) { return zeros(t.shape(), t.dtype()); }
 Tensor ones_like(const Tensor& t) { return ones(t.shape(), t.dtype()); }
 Tensor full_like(const Tensor& t, double value) { return full(t.shape(), value, t.dtype()); }
 Tensor empty_like(const Tensor& t) { return empty(t.shape(), t.dtype()); }
+Tensor zeros_like(const Tensor& t, TensorOptions opt) { return zeros(t.shape(), opt); }
+Tensor ones_like(const Tensor& t, TensorOptions opt) { return ones(t.shape(), opt); }
+Tensor full_like(const Tensor& t, double value, TensorOptions opt) { return full(t.shape(), value, opt); }
 
 Tensor arange(double start, double end, double step, TensorOptions opt) {
   check_options("arange", opt);

@@ -90,6 +90,9 @@ class Tensor {
   Tensor to(Device d, DType t, bool non_blocking = false, bool copy = false) const;
   Tensor to(const TensorOptions& o, bool non_blocking = false, bool copy = false) const;
   Tensor cpu() const { return *this; }
+  Tensor to(const Tensor& other) const { return to(other.dtype()); }  // other's dtype
+  Tensor type_as(const Tensor& other) const { return to(other.dtype()); }
+  bool is_same(const Tensor& other) const { return impl_ == other.impl_; }
 
   // ----- autograd -----
   bool requires_grad() const;
@@ -175,6 +178,9 @@ class Tensor {
 #define XG_UNARY(name, ...) Tensor name(XG_HERE) const;
 #include "autodiff/unary_ops.def"
 #undef XG_UNARY
+  Tensor floor(XG_HERE) const;
+  Tensor ceil(XG_HERE) const;
+  Tensor round(XG_HERE) const;
   Tensor clamp(std::optional<double> min, std::optional<double> max = std::nullopt, XG_HERE) const;
   Tensor clamp_min(double min, XG_HERE) const;
   Tensor clamp_max(double max, XG_HERE) const;
@@ -267,6 +273,7 @@ class Tensor {
   // Ellipsis, one kBool mask or int64 index tensor. The results are new tensors, not views: write
   // through index_put_. Recorded on the graph like any op.
   Tensor operator[](std::int64_t i) const;
+  Tensor operator[](const Tensor& index) const;  // index({index}): a kBool mask or int64 indices
   Tensor index(std::initializer_list<indexing::TensorIndex> indices, XG_HERE) const;
   Tensor index(const std::vector<indexing::TensorIndex>& indices, XG_HERE) const;
   // In place: the indexed elements take v (broadcast); recorded like the other in-place ops.
@@ -275,6 +282,12 @@ class Tensor {
   Tensor& index_put_(const std::vector<indexing::TensorIndex>& indices, const Tensor& v);
   Tensor& index_put_(const std::vector<indexing::TensorIndex>& indices, double v);
   Tensor& masked_fill_(const Tensor& mask, double value);
+  // Fill with draws from the global generator (for initialization, usually under NoGradGuard).
+  Tensor& uniform_(double from = 0, double to = 1);
+  Tensor& normal_(double mean = 0, double std = 1);
+  // Pieces along dim (views of nothing: copies, differentiable), as LibTorch's chunk and split.
+  std::vector<Tensor> chunk(std::int64_t chunks, std::int64_t dim = 0) const;
+  std::vector<Tensor> split(std::int64_t split_size, std::int64_t dim = 0) const;
 
   // Linear algebra.
   Tensor matmul(const Tensor& other, XG_HERE) const;
@@ -330,6 +343,9 @@ Tensor zeros_like(const Tensor& t);
 Tensor ones_like(const Tensor& t);
 Tensor full_like(const Tensor& t, double value);
 Tensor empty_like(const Tensor& t);
+Tensor zeros_like(const Tensor& t, TensorOptions opt);  // t's shape, opt's dtype
+Tensor ones_like(const Tensor& t, TensorOptions opt);
+Tensor full_like(const Tensor& t, double value, TensorOptions opt);
 Tensor arange(double start, double end, double step = 1, TensorOptions opt = {});
 Tensor arange(double end, TensorOptions opt = {});
 Tensor linspace(double start, double end, std::int64_t steps, TensorOptions opt = {});

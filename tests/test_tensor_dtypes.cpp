@@ -299,3 +299,48 @@ TEST_CASE("mutable_grad assigns the .grad() slot") {
   xg::autograd::Variable v = x;  // LibTorch's alias
   CHECK(v.impl() == x.impl());
 }
+
+TEST_CASE("more LibTorch spellings: where with a number, rounding, chunk/split, uniform_/normal_, *_like options") {
+  const Tensor x = f64({-1.5, 0.5, 2.5, 3.7}, {4});
+  check_values(xg::where(x > 0.0, x, 0.0), {0, 0.5, 2.5, 3.7});
+  check_values(xg::where(x > 0.0, -1.0, x), {-1.5, -1, -1, -1});
+  check_values(x.floor(), {-2, 0, 2, 3});
+  check_values(x.ceil(), {-1, 1, 3, 4});
+  check_values(x.round(), {-2, 0, 2, 4});  // half to even, as PyTorch
+  (x.floor() + x).sum().backward();
+  check_values(x.grad(), {1, 1, 1, 1});  // floor's gradient is zero
+
+  const Tensor y = seq({5, 2}, 0, 1, 0);
+  const auto parts = y.chunk(2);
+  REQUIRE(parts.size() == 2);
+  check_values(parts[0], {0, 1, 2, 3, 4, 5});
+  check_values(parts[1], {6, 7, 8, 9});
+  const auto cols = y.split(1, 1);
+  REQUIRE(cols.size() == 2);
+  check_values(cols[1], {1, 3, 5, 7, 9});
+  check_grads([](const std::vector<Tensor>& in) { auto p = in[0].chunk(3, 0); return p[0].sum() * p[2].sum() + p[1].pow(2.0).sum(); },
+              {y});
+  XGT_CHECK_THROWS_MSG(y.chunk(0), xg::ValueError, "chunk", "0");
+  XGT_CHECK_THROWS_MSG(y.split(2, 3), xg::IndexError, "split", "3");
+
+  xg::manual_seed(1);
+  Tensor u = xg::empty({1000}, xg::kFloat64);
+  u.uniform_(-2, 3);
+  CHECK(u.min().item<double>() >= -2);
+  CHECK(u.max().item<double>() < 3);
+  CHECK(std::abs(u.mean().item<double>() - 0.5) < 0.2);
+  u.normal_(10, 0.5);
+  CHECK(std::abs(u.mean().item<double>() - 10) < 0.1);
+  CHECK(std::abs(u.std().item<double>() - 0.5) < 0.1);
+  Tensor leaf = f64({1, 2}, {2});
+  XGT_CHECK_THROWS_MSG(leaf.uniform_(), xg::AutogradError, "uniform_", "leaf");
+  XGT_CHECK_THROWS_MSG(u.normal_(0, -1), xg::ValueError, "normal_", "-1");
+  XGT_CHECK_THROWS_MSG(xg::zeros(2, xg::kInt32).uniform_(), xg::DTypeError, "uniform_", "int32");
+
+  CHECK(xg::zeros_like(x, xg::kBool).dtype() == xg::kBool);
+  check_values(xg::full_like(x, 3, xg::kInt32), {3, 3, 3, 3});
+  CHECK(x.to(xg::tensor({1}, xg::kInt64)).dtype() == xg::kInt64);  // other's dtype
+  CHECK(xg::ones(2).type_as(x).dtype() == xg::kFloat64);
+  check_values(y[xg::tensor({4, 0}, xg::kInt64)], {8, 9, 0, 1});
+  XGT_CHECK_THROWS_MSG(xg::tensor({1, 0}, xg::kBool).argmax(0), xg::DTypeError, "argmax", "bool");
+}
