@@ -39,6 +39,8 @@ std::string demangle(const char* mangled) {
 
 // ----- the node -----
 
+using BackwardFn = std::function<std::vector<Tensor>(AutogradContext*, std::vector<Tensor>)>;
+
 // Stands for a gradient that a custom backward computed without history: differentiating it
 // again is an error naming the function (its edges are the function's, so the error comes only
 // when a second derivative actually flows through it).
@@ -56,6 +58,32 @@ struct FunctionNode final : Node {
   std::shared_ptr<AutogradContext> ctx;
   std::function<std::vector<Tensor>(AutogradContext*, std::vector<Tensor>)> backward;
   std::vector<std::ptrdiff_t> edge_of_arg;  // -1 for an argument that is not a tensor
+
+  // A function with several outputs records this node on a one-element token, and each
+  // differentiable output gets a node of its own whose only edge leads here: it leaves the
+  // output's gradient in output_grads (stamped with the sweep) and gives the token a zero. So the
+  // engine runs this node once, after all of them, and backward sees which outputs got gradients.
+  struct OutputGrad {
+    Tensor grad;
+    std::uint64_t epoch = 0;
+  };
+  std::vector<OutputGrad> output_grads;
+  std::vector<Shape> output_shapes;
+  std::vector<DType> output_dtypes;
+  std::vector<std::weak_ptr<Node>> output_nodes;  // weak: they own this node
+  std::vector<std::ptrdiff_t> saved_output;       // per saved value: the output it is, or -1
+
+  std::vector<Tensor> output_gradients(const Tensor& grad) {
+    if (output_grads.empty()) return {grad};
+    std::vector<Tensor> out;
+    for (std::size_t k = 0; k < output_grads.size(); ++k) {
+      Tensor g = output_grads[k].epoch == epoch ? std::move(output_grads[k].grad) : Tensor{};
+      output_grads[k] = OutputGrad{};
+      if (!g.defined() && ctx->materialize_grads_) g = zeros(output_shapes[k], TensorOptions(output_dtypes[k]));
+      out.push_back(std::move(g));
+    }
+    return out;
+  }
 
   Tensor once_differentiable(const Tensor& g) {
     auto n = std::make_shared<OnceDifferentiableNode>();
@@ -76,7 +104,10 @@ struct FunctionNode final : Node {
 
   GradList apply(const Tensor& grad) override {
     const std::uint64_t views_before = raw_view_count();
-    std::vector<Tensor> result = backward(ctx.get(), {grad});
+    std::vector<Tensor> grads = output_gradients(grad);
+    bool grads_have_history = false;
+    for (const auto& g : grads) grads_have_history = grads_have_history || (g.defined() && g.requires_grad());
+    std::vector<Tensor> result = backward(ctx.get(), std::move(grads));
     const bool raw = raw_view_count() != views_before;
     if (result.size() != edge_of_arg.size())
       throw AutogradError(fmt::format("backward: the custom function '{}' returned {} gradients, expected {} (one per "
@@ -100,7 +131,7 @@ struct FunctionNode final : Node {
     for (std::size_t i = 0; i < per_edge.size(); ++i) {
       Tensor& g = per_edge[i];
       if (!next[i].wanted) g = Tensor{};
-      else if (building && g.defined() && !g.requires_grad() && (raw || grad.requires_grad())) g = once_differentiable(g);
+      else if (building && g.defined() && !g.requires_grad() && (raw || grads_have_history)) g = once_differentiable(g);
       out.push_back(std::move(g));
     }
     return out;
@@ -117,7 +148,19 @@ void AutogradContext::save_for_backward(std::vector<Tensor> to_save) {
 std::vector<Tensor> AutogradContext::get_saved_variables() const {
   if (!node_) return to_save_;
   std::vector<Tensor> out;
-  for (std::size_t i = 0; i < node_->saved.size(); ++i) out.push_back(node_->saved_value(i));
+  for (std::size_t i = 0; i < node_->saved.size(); ++i) {
+    Tensor v = node_->saved_value(i);
+    const std::ptrdiff_t k = i < node_->saved_output.size() ? node_->saved_output[i] : -1;
+    if (k >= 0 && v.defined() && GradMode::is_enabled()) {
+      // A saved output of a function with several outputs: give it back its history.
+      if (auto producer = node_->output_nodes[static_cast<std::size_t>(k)].lock()) {
+        v = v.detach();
+        v.impl()->requires_grad = true;
+        v.impl()->grad_fn = std::move(producer);
+      }
+    }
+    out.push_back(std::move(v));
+  }
   return out;
 }
 
@@ -143,6 +186,19 @@ bool holds(const std::vector<Tensor>& list, const Tensor& t) {
   for (const auto& x : list)
     if (x.defined() && x.impl() == t.impl()) return true;
   return false;
+}
+
+// The node of one call, and its inputs: the arguments that are tensors.
+std::shared_ptr<FunctionNode> new_function_node(const std::shared_ptr<AutogradContext>& ctx, BackwardFn backward,
+                                                const std::vector<Tensor>& args, std::vector<const Tensor*>& inputs) {
+  auto node = std::make_shared<FunctionNode>();
+  node->ctx = ctx;
+  node->backward = std::move(backward);
+  for (const auto& a : args) {
+    node->edge_of_arg.push_back(a.defined() ? static_cast<std::ptrdiff_t>(inputs.size()) : -1);
+    if (a.defined()) inputs.push_back(&a);
+  }
+  return node;
 }
 }  // namespace
 
@@ -170,14 +226,8 @@ Tensor record_function(const std::shared_ptr<AutogradContext>& ctx, const char* 
   if (!dirty && holds(args, out)) out = out.detach();
   if (!record) return out;
 
-  auto node = std::make_shared<FunctionNode>();
-  node->ctx = ctx;
-  node->backward = std::move(backward);
   std::vector<const Tensor*> inputs;
-  for (const auto& a : args) {
-    node->edge_of_arg.push_back(a.defined() ? static_cast<std::ptrdiff_t>(inputs.size()) : -1);
-    if (a.defined()) inputs.push_back(&a);
-  }
+  auto node = new_function_node(ctx, std::move(backward), args, inputs);
   std::vector<const Tensor*> saved;
   for (const auto& s : ctx->to_save_) saved.push_back(!s.defined() ? nullptr : s.impl() == forward_out ? &out : &s);
   attach(node, out, name, SourceLocation{}, inputs, saved);
@@ -188,6 +238,75 @@ Tensor record_function(const std::shared_ptr<AutogradContext>& ctx, const char* 
   ctx->dirty_.clear();
   ctx->non_differentiable_.clear();
   return out;
+}
+
+variable_list record_function_outputs(const std::shared_ptr<AutogradContext>& ctx, const char* name,
+                                      const std::vector<Tensor>& args, variable_list outs,
+                                      std::function<std::vector<Tensor>(AutogradContext*, std::vector<Tensor>)> backward) {
+  if (outs.empty()) throw ValueError(fmt::format("{}: forward returned an empty variable_list", name));
+  for (std::size_t k = 0; k < outs.size(); ++k)
+    if (!outs[k].defined()) throw ValueError(fmt::format("{}: forward returned an undefined tensor as output {}", name, k));
+  if (!ctx->dirty_.empty())
+    throw ValueError(fmt::format("{}: mark_dirty is supported for a forward that returns one tensor, this one returned {}",
+                                 name, outs.size()));
+  std::vector<bool> differentiable;
+  for (std::size_t k = 0; k < outs.size(); ++k) {
+    differentiable.push_back(outs[k].is_floating_point() && !holds(ctx->non_differentiable_, outs[k]));
+    // An argument returned unchanged, or a tensor returned twice, becomes a handle of its own.
+    bool repeated = holds(args, outs[k]);
+    for (std::size_t j = 0; j < k; ++j) repeated = repeated || outs[j].impl() == outs[k].impl();
+    if (repeated) outs[k] = outs[k].detach();
+  }
+  bool record = GradMode::is_enabled();
+  bool any = false;
+  for (const bool r : ctx->input_requires_grad_) any = any || r;
+  bool some_differentiable = false;
+  for (const bool d : differentiable) some_differentiable = some_differentiable || d;
+  if (!(record && any && some_differentiable)) {
+    ctx->to_save_.clear();
+    ctx->non_differentiable_.clear();
+    return outs;
+  }
+
+  std::vector<const Tensor*> inputs;
+  auto node = new_function_node(ctx, std::move(backward), args, inputs);
+  // Saved outputs are kept without history (they will get it below; keeping it would be a cycle).
+  std::vector<Tensor> saved_values;
+  for (const auto& t : ctx->to_save_) {
+    std::ptrdiff_t k = -1;
+    for (std::size_t j = 0; j < outs.size() && t.defined(); ++j)
+      if (outs[j].impl() == t.impl()) k = static_cast<std::ptrdiff_t>(j);
+    node->saved_output.push_back(k);
+    saved_values.push_back(k >= 0 ? t.detach() : t);
+  }
+  std::vector<const Tensor*> saved;
+  for (const auto& v : saved_values) saved.push_back(v.defined() ? &v : nullptr);
+  DType token_dtype = kFloat32;
+  for (std::size_t k = 0; k < outs.size(); ++k)
+    if (differentiable[k]) {
+      token_dtype = outs[k].dtype();
+      break;
+    }
+  Tensor token = zeros({1}, TensorOptions(token_dtype));
+  attach(node, token, name, SourceLocation{}, inputs, saved);
+  node->output_grads.resize(outs.size());
+  node->output_nodes.resize(outs.size());
+  for (std::size_t k = 0; k < outs.size(); ++k) {
+    node->output_shapes.push_back(outs[k].shape());
+    node->output_dtypes.push_back(outs[k].dtype());
+    if (!differentiable[k]) continue;
+    const Op op{name, SourceLocation{}};
+    outs[k] = op.record(outs[k], {&token}, {}, [k](Node& n, const Tensor& g) {
+      auto& fn = static_cast<FunctionNode&>(*n.next[0].fn);
+      fn.output_grads[k] = FunctionNode::OutputGrad{g, n.epoch};
+      return zeros(fn.out_shape, TensorOptions(fn.out_dtype));
+    });
+    node->output_nodes[k] = outs[k].impl()->grad_fn;
+  }
+  ctx->node_ = node.get();
+  ctx->to_save_.clear();
+  ctx->non_differentiable_.clear();
+  return outs;
 }
 
 }  // namespace xg::autograd

@@ -13,8 +13,10 @@
 //   };
 //   xg::Tensor y = Square::apply(x);
 //
-// forward runs with grad mode off and returns one Tensor. backward returns one entry per forward
-// argument (an undefined Tensor for arguments that are not tensors, or that need no gradient). A
+// forward runs with grad mode off and returns one Tensor, or several as a variable_list (then
+// apply returns a variable_list, and backward gets one gradient per output: zeros for an output
+// that received none, or an undefined Tensor after ctx->set_materialize_grads(false)). backward
+// returns one entry per forward argument (an undefined Tensor for arguments that are not tensors, or that need no gradient). A
 // backward written in xg ops supports double backward (create_graph, gradgradcheck). One whose
 // gradients have no history (computed with raw kernels) is differentiable once: differentiating
 // it again raises an AutogradError naming the function, where PyTorch would silently give zeros.
@@ -33,6 +35,8 @@
 #include "tensor/tensor.h"
 
 namespace xg::autograd {
+
+using variable_list = std::vector<Tensor>;
 
 // A value kept in ctx->saved_data (LibTorch's IValue, for the types a custom function needs).
 class SavedValue {
@@ -73,8 +77,8 @@ class AutogradContext {
   void mark_non_differentiable(const std::vector<Tensor>& outputs);
   // forward changed these inputs in place and returns one of them: its history becomes this function.
   void mark_dirty(const std::vector<Tensor>& inputs);
-  // Whether undefined output gradients reach backward as zeros (the default, and the only case
-  // with one output: xgrad's engine never passes an undefined gradient).
+  // Whether the gradient of an output that received none reaches backward as zeros (the default)
+  // or as an undefined Tensor. Only a function with several outputs can have such an output.
   void set_materialize_grads(bool value) { materialize_grads_ = value; }
   // Whether forward argument `index` is a tensor whose gradient is wanted.
   bool needs_input_grad(std::size_t index) const;
@@ -84,6 +88,9 @@ class AutogradContext {
   friend struct FunctionNode;
   friend Tensor record_function(const std::shared_ptr<AutogradContext>&, const char*, const std::vector<Tensor>&,
                                 Tensor, std::function<std::vector<Tensor>(AutogradContext*, std::vector<Tensor>)>);
+  friend variable_list record_function_outputs(const std::shared_ptr<AutogradContext>&, const char*,
+                                               const std::vector<Tensor>&, variable_list,
+                                               std::function<std::vector<Tensor>(AutogradContext*, std::vector<Tensor>)>);
   std::vector<Tensor> to_save_;
   std::vector<Tensor> non_differentiable_, dirty_;
   std::vector<bool> input_requires_grad_;  // per forward argument
@@ -95,6 +102,10 @@ class AutogradContext {
 // requires grad). `args` has one entry per forward argument, undefined for non-tensors.
 Tensor record_function(const std::shared_ptr<AutogradContext>& ctx, const char* name, const std::vector<Tensor>& args,
                        Tensor out, std::function<std::vector<Tensor>(AutogradContext*, std::vector<Tensor>)> backward);
+// The same for a forward that returned several tensors.
+variable_list record_function_outputs(const std::shared_ptr<AutogradContext>& ctx, const char* name,
+                                      const std::vector<Tensor>& args, variable_list outs,
+                                      std::function<std::vector<Tensor>(AutogradContext*, std::vector<Tensor>)> backward);
 // The readable name of a C++ type ("MySwish").
 std::string demangle(const char* mangled);
 
@@ -106,17 +117,23 @@ template <class A> Tensor tensor_or_none(const A& a) {
 }  // namespace detail
 
 template <class T> struct Function {
-  template <class... Args> static Tensor apply(Args&&... args) {
+  template <class... Args> static auto apply(Args&&... args) {
     static const std::string name = demangle(typeid(T).name());
     auto ctx = std::make_shared<AutogradContext>();
     std::vector<Tensor> tensors{detail::tensor_or_none(args)...};
     for (const auto& t : tensors) ctx->input_requires_grad_.push_back(t.defined() && t.requires_grad());
-    Tensor out;
+    using Out = std::decay_t<decltype(T::forward(ctx.get(), std::forward<Args>(args)...))>;
+    static_assert(std::is_same_v<Out, variable_list> || std::is_convertible_v<Out, Tensor>,
+                  "forward must return a Tensor or a variable_list (std::vector<Tensor>)");
+    Out out;
     {
       const NoGradGuard no_grad;  // as LibTorch, forward records nothing
       out = T::forward(ctx.get(), std::forward<Args>(args)...);
     }
-    return record_function(ctx, name.c_str(), tensors, std::move(out), &T::backward);
+    if constexpr (std::is_same_v<Out, variable_list>)
+      return record_function_outputs(ctx, name.c_str(), tensors, std::move(out), &T::backward);
+    else
+      return record_function(ctx, name.c_str(), tensors, Tensor(std::move(out)), &T::backward);
   }
 };
 

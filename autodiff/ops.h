@@ -121,6 +121,7 @@ struct ScalarOperand {
   double value;
   SourceLocation where;
 };
+Tensor operator-(TensorOperand x);  // -x, naming the user's line
 Tensor operator+(const Tensor& a, TensorOperand b);
 Tensor operator-(const Tensor& a, TensorOperand b);
 Tensor operator*(const Tensor& a, TensorOperand b);

@@ -11,13 +11,9 @@
 
 namespace xg {
 
-using autograd::Node;
-using autograd::Op;
+using namespace autograd::conv_names;
 
 namespace {
-
-using i64 = std::int64_t;
-using Pair = std::array<i64, 2>;
 
 // Stride, padding and dilation (height first; a 1-d conv is a 2-d one of height 1) and groups.
 struct Params {
@@ -25,7 +21,6 @@ struct Params {
   i64 groups = 1;
 };
 
-std::vector<i64> vec(const Pair& p) { return {p[0], p[1]}; }
 
 // The output_padding that makes conv_transpose2d of gy come back to H × W.
 std::vector<i64> output_padding(const Params& p, const Tensor& w, const Tensor& gy, i64 H, i64 W) {

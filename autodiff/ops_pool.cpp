@@ -11,13 +11,9 @@
 
 namespace xg {
 
-using autograd::Node;
-using autograd::Op;
+using namespace autograd::conv_names;
 
 namespace {
-
-using i64 = std::int64_t;
-using Pair = std::array<i64, 2>;
 
 // A pool's kernel, stride, padding and dilation on the 2-d form (a 1-d pool has height 1).
 struct PoolArgs {

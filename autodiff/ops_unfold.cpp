@@ -7,11 +7,9 @@
 
 namespace xg {
 
-using autograd::Node;
-using autograd::Op;
+using namespace autograd::conv_names;
 
 namespace {
-using i64 = std::int64_t;
 
 struct FoldArgs {
   std::array<i64, 2> kernel, dilation, padding, stride;
@@ -34,7 +32,6 @@ kernel::ConvGeom geometry(const char* op, i64 C, i64 H, i64 W, const FoldArgs& a
   return {C, H, W, a.kernel[0], a.kernel[1], a.stride[0], a.stride[1], a.padding[0], a.padding[1], a.dilation[0], a.dilation[1], Ho, Wo};
 }
 
-std::vector<i64> vec(const std::array<i64, 2>& a) { return {a[0], a[1]}; }
 }  // namespace
 
 Tensor unfold(const Tensor& x, ExpandingArray<2> kernel_size, ExpandingArray<2> dilation, ExpandingArray<2> padding,

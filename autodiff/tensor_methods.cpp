@@ -62,10 +62,7 @@ void Tensor::retain_grad() {
 
 bool Tensor::retains_grad() const { return impl_ && impl_->extra && impl_->extra->retains_grad; }
 
-const std::shared_ptr<autograd::Node>& Tensor::grad_fn() const {
-  static const std::shared_ptr<autograd::Node> none;
-  return impl_ ? impl_->grad_fn : none;
-}
+autograd::GradFn Tensor::grad_fn() const { return autograd::GradFn(impl_ ? impl_->grad_fn : nullptr); }
 
 std::string Tensor::grad_fn_name() const { return impl_ && impl_->grad_fn ? impl_->grad_fn->name : ""; }
 
@@ -129,7 +126,7 @@ Tensor& Tensor::mutable_grad() {
 using D = Dims;
 using L = SourceLocation;
 using I = std::int64_t;
-Tensor Tensor::operator-() const { return xg::neg(*this); }
+Tensor operator-(TensorOperand x) { return neg(x.value, x.where); }
 Tensor Tensor::add(const Tensor& o, double alpha, L loc) const { return xg::add(*this, alpha == 1 ? o : xg::mul(o, alpha, loc), loc); }
 Tensor Tensor::add(double o, L loc) const { return xg::add(*this, o, loc); }
 Tensor Tensor::sub(const Tensor& o, double alpha, L loc) const { return xg::sub(*this, alpha == 1 ? o : xg::mul(o, alpha, loc), loc); }

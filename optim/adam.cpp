@@ -21,11 +21,8 @@ void adam_update(Tensor& p, const Tensor& grad, ParamState& state, const AdamSte
   const double bias_correction2_sqrt = std::sqrt(bias_correction2);
   update_in_place(p, grad, [&](auto* x, const auto* gr, std::int64_t n) {
     using T = std::remove_pointer_t<decltype(x)>;
-    T* mp = m.data_ptr<T>();
-    T* vp = v.data_ptr<T>();
+    Moments<T> mo(m, v, s.beta1, s.beta2);
     T* vm = s.amsgrad ? vmax.data_ptr<T>() : nullptr;
-    const T b1 = static_cast<T>(s.beta1), b2 = static_cast<T>(s.beta2);
-    const T one_b1 = static_cast<T>(1 - s.beta1), one_b2 = static_cast<T>(1 - s.beta2);
     const T l2 = static_cast<T>(s.l2), shrink = static_cast<T>(1 - s.lr * s.decoupled);
     const T eps = static_cast<T>(s.eps), bc2 = static_cast<T>(bias_correction2);
     const T bc2_sqrt = static_cast<T>(bias_correction2_sqrt), neg_step = static_cast<T>(-step_size);
@@ -37,17 +34,16 @@ void adam_update(Tensor& p, const Tensor& grad, ParamState& state, const AdamSte
         if constexpr (decltype(decoupled_c)::value) xi = xi * shrink;
         T g = gr[i];
         if constexpr (decltype(l2_c)::value) g = g + l2 * xi;
-        mp[i] = mp[i] * b1 + one_b1 * g;
-        vp[i] = vp[i] * b2 + one_b2 * g * g;
-        T second = vp[i];
-        if constexpr (decltype(ams_c)::value) second = vm[i] = std::max(vm[i], vp[i]);
+        mo.update(i, g);
+        T second = mo.v[i];
+        if constexpr (decltype(ams_c)::value) second = vm[i] = std::max(vm[i], mo.v[i]);
         if constexpr (decltype(inside_c)::value) {
           // θ ← θ − lr·m̂ / √(v̂ + ε)
           const T denom = std::sqrt(second / bc2 + eps);
-          x[i] = xi + neg_lr * (mp[i] / bc1) / denom;
+          x[i] = xi + neg_lr * (mo.m[i] / bc1) / denom;
         } else {
           const T denom = std::sqrt(second) / bc2_sqrt + eps;
-          x[i] = xi + neg_step * mp[i] / denom;
+          x[i] = xi + neg_step * mo.m[i] / denom;
         }
       }
     };

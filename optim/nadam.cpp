@@ -25,20 +25,17 @@ void NAdam::update_param(Tensor& p, const Tensor& grad, ParamState& state, const
   mu_product.fill_(prod);
   detail::update_in_place(p, grad, [&](auto* x, const auto* gr, std::int64_t n) {
     using T = std::remove_pointer_t<decltype(x)>;
-    T* mp = m.data_ptr<T>();
-    T* vp = v.data_ptr<T>();
-    const T b1 = static_cast<T>(beta1), b2 = static_cast<T>(beta2), wd = static_cast<T>(o.weight_decay());
-    const T one_b1 = static_cast<T>(1 - beta1), one_b2 = static_cast<T>(1 - beta2);
+    detail::Moments<T> mo(m, v, beta1, beta2);
+    const T wd = static_cast<T>(o.weight_decay());
     const T bc2 = static_cast<T>(bias_correction2), eps = static_cast<T>(o.eps());
     const T gs = static_cast<T>(grad_step), as = static_cast<T>(avg_step);
     for (std::int64_t i = 0; i < n; ++i) {
       T g = gr[i];
       if (wd != 0) g = g + wd * x[i];
-      mp[i] = mp[i] * b1 + one_b1 * g;
-      vp[i] = vp[i] * b2 + one_b2 * g * g;
-      const T denom = std::sqrt(vp[i] / bc2) + eps;
+      mo.update(i, g);
+      const T denom = std::sqrt(mo.v[i] / bc2) + eps;
       const T xi = x[i] + gs * g / denom;
-      x[i] = xi + as * mp[i] / denom;
+      x[i] = xi + as * mo.m[i] / denom;
     }
   });
 }

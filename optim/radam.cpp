@@ -23,20 +23,17 @@ void RAdam::update_param(Tensor& p, const Tensor& grad, ParamState& state, const
   const double sqrt_bc2 = std::sqrt(bias_correction2);
   detail::update_in_place(p, grad, [&](auto* x, const auto* gr, std::int64_t n) {
     using T = std::remove_pointer_t<decltype(x)>;
-    T* mp = m.data_ptr<T>();
-    T* vp = v.data_ptr<T>();
-    const T b1 = static_cast<T>(beta1), b2 = static_cast<T>(beta2), wd = static_cast<T>(o.weight_decay());
-    const T one_b1 = static_cast<T>(1 - beta1), one_b2 = static_cast<T>(1 - beta2);
+    detail::Moments<T> mo(m, v, beta1, beta2);
+    const T wd = static_cast<T>(o.weight_decay());
     const T bc1 = static_cast<T>(bias_correction1), lr = static_cast<T>(o.lr()), eps = static_cast<T>(o.eps());
     const T r = static_cast<T>(rect), sbc2 = static_cast<T>(sqrt_bc2);
     for (std::int64_t i = 0; i < n; ++i) {
       T g = gr[i];
       if (wd != 0) g = g + wd * x[i];
-      mp[i] = mp[i] * b1 + one_b1 * g;
-      vp[i] = vp[i] * b2 + one_b2 * g * g;
-      const T corrected = mp[i] / bc1;
+      mo.update(i, g);
+      const T corrected = mo.m[i] / bc1;
       if (rectified) {
-        const T adaptive = sbc2 / (std::sqrt(vp[i]) + eps);
+        const T adaptive = sbc2 / (std::sqrt(mo.v[i]) + eps);
         x[i] = x[i] + T(-1) * (corrected * lr * adaptive * r);
       } else {
         x[i] = x[i] + T(-1) * (corrected * lr);

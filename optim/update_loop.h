@@ -18,6 +18,21 @@ template <class Body> void update_in_place(Tensor& p, const Tensor& grad, Body&&
   mark_updated(p);
 }
 
+// The Adam family's two moment estimates, m ← β1·m + (1−β1)·g and v ← β2·v + (1−β2)·g², over a
+// parameter's "exp_avg" and "exp_avg_sq" buffers, with the constants cast once to T.
+template <class T> struct Moments {
+  T* m;
+  T* v;
+  T b1, b2, one_b1, one_b2;
+  Moments(Tensor& m_buf, Tensor& v_buf, double beta1, double beta2)
+      : m(m_buf.data_ptr<T>()), v(v_buf.data_ptr<T>()), b1(static_cast<T>(beta1)), b2(static_cast<T>(beta2)),
+        one_b1(static_cast<T>(1 - beta1)), one_b2(static_cast<T>(1 - beta2)) {}
+  void update(std::int64_t i, T g) {
+    m[i] = m[i] * b1 + one_b1 * g;
+    v[i] = v[i] * b2 + one_b2 * g * g;
+  }
+};
+
 // Calls f(std::bool_constant<a>{}, std::bool_constant<b>{}, std::bool_constant<c>{}).
 template <class F>
 void with_flags(bool a, bool b, bool c, F&& f) {

@@ -7,7 +7,7 @@ autodiff/ops_*.cpp) makes one mutant that scales the returned gradient by 1.5, r
 library and runs the op tests. A mutant is killed when the tests fail. Prints each survivor and
 the kill rate.
 
-    /usr/bin/python3 scripts/mutate.py [--filter SUBSTRING] [--jobs N]
+    /usr/bin/python3 scripts/mutate.py [--filter REGEX] [--jobs N]
 """
 import argparse
 import re
@@ -84,7 +84,7 @@ def run(cmd, cwd, quiet=True):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--filter", default="")
+    ap.add_argument("--filter", default="", help="regular expression over the mutant descriptions")
     ap.add_argument("--jobs", default="2")
     ap.add_argument("--scratch", default="/tmp/xgrad-mutate")
     args = ap.parse_args()
@@ -103,7 +103,7 @@ def main():
     if run(test, tree):
         sys.exit("the unmutated tree fails its op tests")
     killed, survived, stillborn = 0, [], []
-    todo = [m for m in mutants(tree) if args.filter in m[1]]
+    todo = [m for m in mutants(tree) if re.search(args.filter, m[1])]
     for k, (path, what, text) in enumerate(todo, 1):
         original = path.read_text()
         path.write_text(text)

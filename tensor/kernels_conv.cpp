@@ -37,49 +37,37 @@ template <class T>
 void im2col(const T* x, const ConvGeom& g, T* col, i64 ld) {
   const i64 L = g.L();
   for (i64 c = 0; c < g.C; ++c)
-    for (i64 i = 0; i < g.kh; ++i) {
-      const i64 offh = i * g.dh - g.ph;
-      const Range rh = valid_range(g.Ho, g.sh, offh, g.H);
-      for (i64 j = 0; j < g.kw; ++j) {
-        const i64 offw = j * g.dw - g.pw;
-        const Range rw = valid_range(g.Wo, g.sw, offw, g.W);
-        const T* plane = x + c * g.H * g.W;
-        T* row = col + ((c * g.kh + i) * g.kw + j) * ld;
-        std::fill(row, row + rh.lo * g.Wo, T(0));
-        for (i64 oh = rh.lo; oh < rh.hi; ++oh) {
-          T* r = row + oh * g.Wo;
-          const i64 base = (oh * g.sh + offh) * g.W + offw;
-          std::fill(r, r + rw.lo, T(0));
-          if (g.sw == 1)
-            std::memcpy(r + rw.lo, plane + base + rw.lo, static_cast<std::size_t>(rw.hi - rw.lo) * sizeof(T));
-          else
-            for (i64 ow = rw.lo; ow < rw.hi; ++ow) r[ow] = plane[base + ow * g.sw];
-          std::fill(r + rw.hi, r + g.Wo, T(0));
-        }
-        std::fill(row + rh.hi * g.Wo, row + L, T(0));
+    for_each_tap(g, [&](i64 i, i64 j, i64 offh, i64 offw, Range rh, Range rw) {
+      const T* plane = x + c * g.H * g.W;
+      T* row = col + ((c * g.kh + i) * g.kw + j) * ld;
+      std::fill(row, row + rh.lo * g.Wo, T(0));
+      for (i64 oh = rh.lo; oh < rh.hi; ++oh) {
+        T* r = row + oh * g.Wo;
+        const i64 base = (oh * g.sh + offh) * g.W + offw;
+        std::fill(r, r + rw.lo, T(0));
+        if (g.sw == 1)
+          std::memcpy(r + rw.lo, plane + base + rw.lo, static_cast<std::size_t>(rw.hi - rw.lo) * sizeof(T));
+        else
+          for (i64 ow = rw.lo; ow < rw.hi; ++ow) r[ow] = plane[base + ow * g.sw];
+        std::fill(r + rw.hi, r + g.Wo, T(0));
       }
-    }
+      std::fill(row + rh.hi * g.Wo, row + L, T(0));
+    });
 }
 
 // The adjoint: adds each column entry back to its pixel of x [C, H, W].
 template <class T>
 void col2im(const T* col, i64 ld, const ConvGeom& g, T* x) {
   for (i64 c = 0; c < g.C; ++c)
-    for (i64 i = 0; i < g.kh; ++i) {
-      const i64 offh = i * g.dh - g.ph;
-      const Range rh = valid_range(g.Ho, g.sh, offh, g.H);
-      for (i64 j = 0; j < g.kw; ++j) {
-        const i64 offw = j * g.dw - g.pw;
-        const Range rw = valid_range(g.Wo, g.sw, offw, g.W);
-        T* plane = x + c * g.H * g.W;
-        const T* row = col + ((c * g.kh + i) * g.kw + j) * ld;
-        for (i64 oh = rh.lo; oh < rh.hi; ++oh) {
-          const T* r = row + oh * g.Wo;
-          const i64 base = (oh * g.sh + offh) * g.W + offw;
-          for (i64 ow = rw.lo; ow < rw.hi; ++ow) plane[base + ow * g.sw] += r[ow];
-        }
+    for_each_tap(g, [&](i64 i, i64 j, i64 offh, i64 offw, Range rh, Range rw) {
+      T* plane = x + c * g.H * g.W;
+      const T* row = col + ((c * g.kh + i) * g.kw + j) * ld;
+      for (i64 oh = rh.lo; oh < rh.hi; ++oh) {
+        const T* r = row + oh * g.Wo;
+        const i64 base = (oh * g.sh + offh) * g.W + offw;
+        for (i64 ow = rw.lo; ow < rw.hi; ++ow) plane[base + ow * g.sw] += r[ow];
       }
-    }
+    });
 }
 
 bool pointwise(const ConvGeom& g) { return g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0; }

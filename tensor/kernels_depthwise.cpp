@@ -15,15 +15,9 @@ using i64 = std::int64_t;
 // is inside the image; the row's valid outputs are rw, output ow reads input base + ow·sw.
 template <class F>
 void for_each_tap_row(const ConvGeom& g, F&& f) {
-  for (i64 i = 0; i < g.kh; ++i) {
-    const i64 offh = i * g.dh - g.ph;
-    const Range rh = valid_range(g.Ho, g.sh, offh, g.H);
-    for (i64 j = 0; j < g.kw; ++j) {
-      const i64 offw = j * g.dw - g.pw;
-      const Range rw = valid_range(g.Wo, g.sw, offw, g.W);
-      for (i64 oh = rh.lo; oh < rh.hi; ++oh) f(i, j, oh, (oh * g.sh + offh) * g.W + offw, rw);
-    }
-  }
+  for_each_tap(g, [&](i64 i, i64 j, i64 offh, i64 offw, Range rh, Range rw) {
+    for (i64 oh = rh.lo; oh < rh.hi; ++oh) f(i, j, oh, (oh * g.sh + offh) * g.W + offw, rw);
+  });
 }
 }  // namespace
 

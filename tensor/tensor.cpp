@@ -48,7 +48,21 @@ void check_representable(const char* op, DType dtype, double v) {
                                  dtype_name(dtype)));
 }
 
+namespace {
+thread_local const char* running_op = nullptr;
+}
+
+const char* current_op() { return running_op; }
+
+CurrentOpScope::CurrentOpScope(const char* name) : outermost_(running_op == nullptr) {
+  if (outermost_) running_op = name;
+}
+CurrentOpScope::~CurrentOpScope() {
+  if (outermost_) running_op = nullptr;
+}
+
 Tensor make_tensor(const Shape& shape, DType dtype, const char* op) {
+  if (!op) op = running_op ? running_op : "tensor";
   auto impl = std::make_shared<TensorImpl>();
   impl->numel = checked_numel(shape, dtype, op);
   const std::size_t bytes = static_cast<std::size_t>(impl->numel) * dtype_size(dtype);

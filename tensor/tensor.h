@@ -13,6 +13,7 @@
 #include "tensor/device.h"
 #include "tensor/dtype.h"
 #include "tensor/errors.h"
+#include "tensor/grad_fn.h"
 #include "tensor/scalar.h"
 #include "tensor/shape.h"
 #include "tensor/source_location.h"
@@ -104,7 +105,7 @@ class Tensor {
   void set_grad(const Tensor& g);
   void retain_grad();
   bool retains_grad() const;
-  const std::shared_ptr<autograd::Node>& grad_fn() const;
+  autograd::GradFn grad_fn() const;  // empty for a leaf; grad_fn()->name() as LibTorch
   std::string grad_fn_name() const;  // "" when not recorded
   // With `inputs`, gradients accumulate only into those tensors' .grad() (leaves or not), as
   // LibTorch's backward(inputs=...); the rest of the graph is pruned.
@@ -160,7 +161,6 @@ class Tensor {
   Tensor& operator/=(double v);
 
   // ----- method forms of ops (see autodiff/ops.h), LibTorch's names; each records the caller's line -----
-  Tensor operator-() const;
   Tensor add(const Tensor& other, double alpha = 1, XG_HERE) const;
   Tensor add(double other, XG_HERE) const;
   Tensor sub(const Tensor& other, double alpha = 1, XG_HERE) const;

@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 #include <xgrad.h>
 
+#include <limits>
+
 #include "check.h"
 
 using xg::Tensor;
@@ -166,6 +168,35 @@ TEST_CASE("call sites: operators and methods record the user's line, not one ins
   y.add_(1.0);
   XGT_CHECK_THROWS_MSG(z.sum().backward(), xg::AutogradError, "test_autograd_inplace.cpp:" + std::to_string(op_line));
   XGT_CHECK_THROWS_MSG(w.sum().backward(), xg::AutogradError, "test_autograd_inplace.cpp:" + std::to_string(method_line));
+}
+
+TEST_CASE("call sites: unary minus records the user's line") {
+  const Tensor x = f64({1.0, 2.0}, {2});
+  const int neg_line = __LINE__ + 1;
+  const Tensor u = -(x * 2.0);
+  xg::DetectAnomalyGuard anomaly;  // neg's backward turns the seed's inf into -inf: anomaly names neg
+  XGT_CHECK_THROWS_MSG(u.backward(f64({std::numeric_limits<double>::infinity(), 1.0}, {2})), xg::AutogradError, "'neg'",
+                       "test_autograd_inplace.cpp:" + std::to_string(neg_line));
+}
+
+TEST_CASE("grad_fn(): LibTorch's node names, inputs and next functions; empty for a leaf") {
+  const Tensor x = f64({1.0, 2.0}, {2});
+  const Tensor y = xg::log_softmax(x * x, 0);
+  REQUIRE(y.grad_fn());
+  CHECK(y.grad_fn()->name() == "LogSoftmaxBackward0");
+  CHECK(y.grad_fn()->op_name() == y.grad_fn_name());
+  CHECK(y.grad_fn()->num_inputs() == 1);
+  CHECK(y.grad_fn()->num_outputs() == 1);
+  const auto next = y.grad_fn()->next_functions();
+  REQUIRE(next.size() == 1);
+  CHECK(next[0]->name() == "MulBackward0");
+  CHECK(next[0]->num_outputs() == 2);
+  for (const auto& leaf_edge : next[0]->next_functions()) CHECK(leaf_edge == nullptr);  // x is a leaf
+  CHECK(x.grad_fn() == nullptr);
+  CHECK_FALSE(x.grad_fn());
+  CHECK(x.grad_fn()->name().empty());
+  const auto fn = y.grad_fn();  // a handle keeps the node alive, as a shared_ptr
+  CHECK(fn == y.grad_fn());
 }
 
 TEST_CASE("hooks: remove_hook of an unknown handle raises; a hook may return void") {

@@ -135,8 +135,14 @@ TEST_CASE("round2 memory: an allocation the system refuses is an OutOfMemoryErro
   XGT_CHECK_THROWS_MSG(xg::eye(n / 4, 4096), xg::OutOfMemoryError, "eye", "[8796093022208, 4096]");
   const xg::Tensor one = xgt::f64({2}, {1});
   const Snapshot s(one);
-  XGT_CHECK_THROWS_MSG(xg::expand(one, {n}), xg::OutOfMemoryError, "[35184372088832]");
+  XGT_CHECK_THROWS_MSG(xg::expand(one, {n}), xg::OutOfMemoryError, "expand", "[35184372088832]");
   CHECK(s.unchanged());
+  // An allocation inside a kernel names the op the user called.
+  const std::int64_t m = std::int64_t{1} << 23;
+  const xg::Tensor col = xg::zeros({m, 1}), row = xg::zeros({1, m});
+  XGT_CHECK_THROWS_MSG(xg::add(col, row), xg::OutOfMemoryError, "add:", "[8388608, 8388608]", "float32");
+  XGT_CHECK_THROWS_MSG(col * row, xg::OutOfMemoryError, "mul:", "[8388608, 8388608]");
+  XGT_CHECK_THROWS_MSG(xg::matmul(col, row), xg::OutOfMemoryError, "matmul:", "[8388608, 8388608]");
   CHECK_THROWS_AS(xg::zeros({n}, xg::kFloat64), xg::Error);
 }
 

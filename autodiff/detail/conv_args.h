@@ -6,9 +6,19 @@
 #include <array>
 
 #include "autodiff/detail/checks.h"
+#include "autodiff/detail/record.h"
 #include "autodiff/ops_conv.h"
 
 namespace xg::autograd {
+
+// The names the convolution, pooling and fold ops share: `using namespace autograd::conv_names;`.
+namespace conv_names {
+using i64 = std::int64_t;
+using Pair = std::array<i64, 2>;  // height, width
+using autograd::Node;
+using autograd::Op;
+inline std::vector<i64> vec(const Pair& p) { return {p[0], p[1]}; }
+}  // namespace conv_names
 
 // "[1, 2]" for a list of sizes.
 template <class C>

@@ -39,6 +39,7 @@ void attach(const std::shared_ptr<Node>& node, Tensor& out, const char* name, co
 struct Op {
   const char* name;
   SourceLocation loc;
+  CurrentOpScope scope{name};  // errors from the kernels this op runs name it
 
   // The outermost Op on this thread names the user's call in errors raised deep inside kernels
   // (a storage dtype reaching dispatch()).

@@ -57,12 +57,27 @@ struct TensorImpl {
   }
 };
 
+// The public op running on this thread (the outermost one; null outside ops), so an error from
+// deep inside a kernel, such as an allocation the system refuses, names the call the user made.
+const char* current_op();
+class CurrentOpScope {
+ public:
+  explicit CurrentOpScope(const char* name);
+  ~CurrentOpScope();
+  CurrentOpScope(const CurrentOpScope&) = delete;
+  CurrentOpScope& operator=(const CurrentOpScope&) = delete;
+
+ private:
+  bool outermost_;
+};
+
 // Allocates an uninitialized contiguous tensor.
 // Every size non-negative and the bytes addressable, else ValueError naming `op` and the shape.
 std::int64_t checked_numel(const Shape& shape, DType dtype, const char* op);
 // A new contiguous tensor, uninitialized.
-// OutOfMemoryError naming op, shape and bytes when the system refuses the allocation.
-Tensor make_tensor(const Shape& shape, DType dtype, const char* op = "tensor");
+// OutOfMemoryError naming op (by default the current op), shape and bytes when the system refuses
+// the allocation.
+Tensor make_tensor(const Shape& shape, DType dtype, const char* op = nullptr);
 // ValueError naming op when v cannot be stored in dtype (NaN, infinite or out of range for int64).
 void check_representable(const char* op, DType dtype, double v);
 // A new handle over the same storage with another shape (same numel), no autograd history.

@@ -29,10 +29,12 @@ void basic_operations() {
   std::cout << "== basic autograd operations ==\n";
   auto x = torch::ones({2, 2}, torch::requires_grad());
   auto y = x + 2;
-  expect(y.grad_fn() != nullptr, "y has a grad_fn");  // TODO(lead): y.grad_fn()->name()
+  std::cout << y.grad_fn()->name() << "\n";
+  expect(y.grad_fn()->name() == "AddBackward0", "y.grad_fn()->name() is AddBackward0");
   auto z = y * y * 3;
   auto out = z.mean();
-  std::cout << z << "\n" << out << "\n";
+  std::cout << z << "\n" << z.grad_fn()->name() << "\n" << out << "\n" << out.grad_fn()->name() << "\n";
+  expect(z.grad_fn()->name() == "MulBackward0" && out.grad_fn()->name() == "MeanBackward0", "z and out grad_fn names");
 
   auto a = torch::randn({2, 2});
   a = ((a * 3) / (a - 1));
@@ -40,7 +42,7 @@ void basic_operations() {
   a.requires_grad_(true);
   expect(a.requires_grad(), "requires_grad_(true)");
   auto b = (a * a).sum();
-  expect(b.grad_fn() != nullptr, "b has a grad_fn");
+  expect(b.grad_fn()->name() == "SumBackward0", "b.grad_fn()->name() is SumBackward0");
 
   out.backward();
   // out = mean(3 (x + 2)^2), d/dx = 6 (x + 2) / 4 = 4.5 at x = 1
