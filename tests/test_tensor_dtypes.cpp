@@ -191,7 +191,7 @@ TEST_CASE("item() as a Scalar, and item<T>()") {
   std::ostringstream os;
   os << xg::tensor({-4}, xg::kInt32).item() << " " << xg::tensor({0.5}).item();
   CHECK(os.str() == "-4 0.5");
-  XGT_CHECK_THROWS_MSG(xg::tensor({1e30}).item().toLong(), xg::ValueError, "1e+30");
+  XGT_CHECK_THROWS_MSG(xg::tensor({1e30}).item().toLong(), xg::ValueError, "Scalar::to", "e+30", "64-bit");
   XGT_CHECK_THROWS_MSG(xg::tensor({1.0, 2.0}).item(), xg::ValueError, "item", "[2]");
   XGT_CHECK_THROWS_MSG(Tensor().item(), xg::ValueError, "item");
 }
