@@ -29,11 +29,15 @@ T=build/torch_bench/torch_bench
 # LibTorch at its best on 2 cores: 1 intra-op thread, OpenBLAS with 2 threads (2/2 oversubscribes).
 for ((r = 0; r < rounds; r++)); do
   # workload[:size]; the long chains run once per process (their peak RSS is the chain's)
-  for job in mlp chain1 chain64 chain1_long:100000 chain1_long:1000000 chain64_long:100000 matmul elementwise fmnist; do
+  for job in mlp chain1 chain64 chain1_long:100000 chain1_long:1000000 chain64_long:100000 matmul elementwise fmnist conv cnn; do
     w=${job%%:*}; size=(); [ "$job" != "$w" ] && size=(--size "${job#*:}")
     reps=5
     case "$w" in fmnist | *_long) reps=1 ;; esac
     OPENBLAS_NUM_THREADS=2 "$T" "$w" --reps $reps --threads 2 "${size[@]}" | sed 's/^/torch 2 /' >> "$out"
+    # Convolutions: LibTorch's own parallel kernels may do better with 2 intra-op threads.
+    case "$w" in conv | cnn)
+      TORCH_INTRA_THREADS=2 OPENBLAS_NUM_THREADS=1 "$T" "$w" --reps $reps --threads 1 | sed 's/^/torch 2i /' >> "$out" ;;
+    esac
     OPENBLAS_NUM_THREADS=1 "$X" "$w" --reps $reps --threads 1 "${size[@]}" | sed 's/^/xgrad 1 /' >> "$out"
     OPENBLAS_NUM_THREADS=2 "$X" "$w" --reps $reps --threads 2 "${size[@]}" | sed 's/^/xgrad 2 /' >> "$out"
   done

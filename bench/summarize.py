@@ -27,9 +27,12 @@ seen = []
 for (workload, metric, lib, threads) in values:
     if (workload, metric) not in seen and metric != "openblas_time":
         seen.append((workload, metric))
-higher_is_better = {"bandwidth"}
+higher_is_better = {"bandwidth", "gflops", "fwd_gflops", "fwd_bwd_gflops"}
 for workload, metric in seen:
-    t = med(workload, metric, "torch", "2")
+    # LibTorch's best setting for this row: "2" (1 intra-op thread, 2 OpenBLAS threads) or "2i"
+    # (2 intra-op threads, 1 OpenBLAS thread; run for the convolution rows)
+    ts = [v for v in (med(workload, metric, "torch", "2"), med(workload, metric, "torch", "2i")) if v is not None]
+    t = (max(ts) if metric in higher_is_better else min(ts)) if ts else None
     x1 = med(workload, metric, "xgrad", "1")
     x2 = med(workload, metric, "xgrad", "2")
     ob = med(workload, "openblas_time", "xgrad", "2")
@@ -45,7 +48,7 @@ cpu = subprocess.run("lscpu | grep 'Model name' | cut -d: -f2", shell=True, capt
 flags = [f for f in ("avx2", "avx512f", "fma") if f in open("/proc/cpuinfo").read()]
 print(f"Measured {datetime.date.today()} on {os.cpu_count()} cores ({cpu}; {', '.join(flags)}), medians of {rounds} round(s)")
 print("with `bash bench/run.sh`. LibTorch 1.13 (Debian) at its best here: 1 intra-op thread,")
-print("OpenBLAS with 2 threads. Ratio = xgrad's best / LibTorch (time: lower is better; for bandwidth")
+print("OpenBLAS with 2 threads (convolution rows: the better of that and 2 intra-op threads). Ratio = xgrad's best / LibTorch (time: lower is better; for bandwidth")
 print("it is LibTorch / xgrad, so below 1 is also xgrad winning).\n")
 print("| workload | metric | xgrad 1 thread | xgrad 2 threads | LibTorch | ratio |")
 print("|---|---|---|---|---|---|")

@@ -94,4 +94,33 @@ void chain_long(const Args& a, const std::string& name, Forward&& forward, Backw
   (void)a;
 }
 
+// 9. Convolutional layers at the trainer's CNN shapes (issue #18). Each case: forward, and forward
+// + backward with a fixed output gradient; convolutions also as GFLOP/s (2·N·Cout·Ho·Wo·Cin/g·kh·kw
+// per forward, 3× that for forward + backward when the input needs a gradient, 2× when not).
+struct ConvCase {
+  const char* name;
+  long cin, cout, hw, k, pad, groups;
+  bool input_grad;
+};
+inline const ConvCase kConvCases[] = {
+    {"conv_1to32_28", 1, 32, 28, 3, 1, 1, false},  {"conv_32to64_14", 32, 64, 14, 3, 1, 1, true},
+    {"conv1x1_64_14", 64, 64, 14, 1, 0, 1, true}, {"conv_depthwise_64_14", 64, 64, 14, 3, 1, 64, true},
+};
+inline double conv_gflop(const ConvCase& c, long batch) {
+  return 2.0 * batch * c.cout * c.hw * c.hw * (c.cin / c.groups) * c.k * c.k / 1e9;
+}
+
+// Times f (median of reps, each the mean of `inner` calls) in ms.
+template <class F>
+double time_ms(int reps, int inner, F&& f) {
+  f();  // warm-up
+  std::vector<double> t;
+  for (int r = 0; r < reps; ++r) {
+    const auto t0 = Clock::now();
+    for (int i = 0; i < inner; ++i) f();
+    t.push_back(seconds_since(t0) / inner);
+  }
+  return median(t) * 1e3;
+}
+
 }  // namespace bench

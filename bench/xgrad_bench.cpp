@@ -200,6 +200,84 @@ void fmnist_epoch(const bench::Args& a) {
   bench::report("fmnist_epoch", "peak_rss", bench::peak_rss_bytes() / 1e6, "MB");
 }
 
+// 9. Conv layers at the CNN's shapes, pooling and BatchNorm2d (see workloads.h), and the GEMM of
+// the 32→64 conv (im2col: [64 × 288] · [288 × N·196]) called directly, for GFLOP/s against sgemm.
+void conv(const bench::Args& a) {
+  const long n = a.size > 0 ? a.size : 128;
+  xg::manual_seed(0);
+  for (const bench::ConvCase& c : bench::kConvCases) {
+    Tensor x = xg::randn({n, c.cin, c.hw, c.hw});
+    if (c.input_grad) x.requires_grad_();
+    Tensor w = xg::randn({c.cout, c.cin / c.groups, c.k, c.k}).requires_grad_(), b = xg::randn({c.cout}).requires_grad_();
+    const Tensor gy = xg::randn({n, c.cout, c.hw, c.hw});
+    const double fwd = bench::time_ms(a.reps, 5, [&] { xg::NoGradGuard g; xg::conv2d(x, w, b, 1, c.pad, 1, c.groups); });
+    const double both = bench::time_ms(a.reps, 5, [&] {
+      xg::conv2d(x, w, b, 1, c.pad, 1, c.groups).backward(gy);
+      w.set_grad({});
+      b.set_grad({});
+      if (c.input_grad) x.set_grad({});
+    });
+    const double gf = bench::conv_gflop(c, n);
+    bench::report(c.name, "fwd", fwd, "ms");
+    bench::report(c.name, "fwd_bwd", both, "ms");
+    bench::report(c.name, "fwd_gflops", gf / (fwd / 1e3), "GFLOP/s");
+    bench::report(c.name, "fwd_bwd_gflops", gf * (c.input_grad ? 3 : 2) / (both / 1e3), "GFLOP/s");
+  }
+  {
+    const long M = 64, K = 288, N = n * 196;
+    std::vector<float> A(M * K, 0.5f), B(K * N, 0.25f), C(M * N);
+    const double ms = bench::time_ms(a.reps, 5, [&] {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1, A.data(), K, B.data(), N, 0, C.data(), N);
+    });
+    bench::report("sgemm_conv_32to64_14", "gflops", 2.0 * M * N * K / 1e9 / (ms / 1e3), "GFLOP/s");
+  }
+  Tensor x = xg::randn({n, 32, 28, 28}).requires_grad_();
+  const Tensor gp = xg::randn({n, 32, 14, 14});
+  bench::report("max_pool2d_32_28", "fwd_bwd", bench::time_ms(a.reps, 5, [&] {
+    xg::max_pool2d(x, 2).backward(gp);
+    x.set_grad({});
+  }), "ms");
+  Tensor gamma = xg::ones({32}).requires_grad_(), beta = xg::zeros({32}).requires_grad_();
+  Tensor rm = xg::zeros({32}), rv = xg::ones({32});
+  const Tensor gb = xg::randn({n, 32, 28 * 28});
+  bench::report("batch_norm2d_32_28", "fwd_bwd", bench::time_ms(a.reps, 5, [&] {
+    nn::functional::batch_norm(xg::reshape(x, {n, 32, 28 * 28}), rm, rv, gamma, beta, true).backward(gb);
+    x.set_grad({});
+    gamma.set_grad({});
+    beta.set_grad({});
+  }), "ms");
+}
+
+// 10. One training step of the trainer's CNN (--model cnn --channels 32 64 --hidden 256
+// --batch-norm --dropout 0.3): [3×3 conv, BatchNorm2d, ReLU, 2×2 max pool] × 2, 3136→256, ReLU,
+// dropout, 256→10; cross-entropy, Adam, batch 128. Written with the functional ops on both sides.
+void cnn_step(const bench::Args& a) {
+  const long n = a.size > 0 ? a.size : 128;
+  xg::manual_seed(0);
+  auto param = [](xg::Shape s, double scale) { return (xg::randn(s) * scale).requires_grad_(); };
+  Tensor w1 = param({32, 1, 3, 3}, 0.3), g1 = xg::ones({32}).requires_grad_(), b1 = xg::zeros({32}).requires_grad_();
+  Tensor w2 = param({64, 32, 3, 3}, 0.06), g2 = xg::ones({64}).requires_grad_(), b2 = xg::zeros({64}).requires_grad_();
+  Tensor w3 = param({256, 3136}, 0.02), c3 = xg::zeros({256}).requires_grad_();
+  Tensor w4 = param({10, 256}, 0.06), c4 = xg::zeros({10}).requires_grad_();
+  Tensor rm1 = xg::zeros({32}), rv1 = xg::ones({32}), rm2 = xg::zeros({64}), rv2 = xg::ones({64});
+  xg::optim::Adam opt({w1, g1, b1, w2, g2, b2, w3, c3, w4, c4}, xg::optim::AdamOptions(1e-3));
+  const Tensor x = xg::randn({n, 1, 28, 28});
+  const Tensor y = xg::randint(0, 10, {n});
+  auto block = [&](const Tensor& in, const Tensor& w, Tensor& rm, Tensor& rv, const Tensor& g, const Tensor& b) {
+    const Tensor c = xg::conv2d(in, w, {}, 1, 1);
+    const Tensor bn = nn::functional::batch_norm(xg::reshape(c, {c.size(0), c.size(1), c.size(2) * c.size(3)}), rm, rv, g, b, true);
+    return xg::max_pool2d(xg::relu(xg::reshape(bn, c.shape())), 2);
+  };
+  const double ms = bench::time_ms(a.reps, 10, [&] {
+    opt.zero_grad();
+    const Tensor h = block(block(x, w1, rm1, rv1, g1, b1), w2, rm2, rv2, g2, b2);
+    const Tensor f = nn::functional::dropout(xg::relu(xg::linear(xg::reshape(h, {n, 3136}), w3, c3)), 0.3);
+    nn::functional::cross_entropy(xg::linear(f, w4, c4), y).backward();
+    opt.step();
+  });
+  bench::report("cnn_train_step", "time", ms, "ms");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -214,8 +292,10 @@ int main(int argc, char** argv) {
   else if (a.workload == "elementwise") elementwise(a);
   else if (a.workload == "fmnist") fmnist_epoch(a);
   else if (a.workload == "edge_ops") edge_ops(a);
+  else if (a.workload == "conv") conv(a);
+  else if (a.workload == "cnn") cnn_step(a);
   else {
-    std::fprintf(stderr, "usage: %s mlp|chain1|chain64|chain1_long|chain64_long|matmul|elementwise|fmnist|edge_ops [--size N] [--reps R] [--threads T]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s mlp|chain1|chain64|chain1_long|chain64_long|matmul|elementwise|fmnist|edge_ops|conv|cnn [--size N] [--reps R] [--threads T]\n", argv[0]);
     return 2;
   }
   return 0;

@@ -136,11 +136,85 @@ void fmnist_epoch(const bench::Args& a) {
   bench::report("fmnist_epoch", "peak_rss", bench::peak_rss_bytes() / 1e6, "MB");
 }
 
+void conv(const bench::Args& a) {
+  const long n = a.size > 0 ? a.size : 128;
+  torch::manual_seed(0);
+  namespace F = torch::nn::functional;
+  for (const bench::ConvCase& c : bench::kConvCases) {
+    auto x = torch::randn({n, c.cin, c.hw, c.hw});
+    if (c.input_grad) x.requires_grad_(true);
+    auto w = torch::randn({c.cout, c.cin / c.groups, c.k, c.k}).requires_grad_(true), b = torch::randn({c.cout}).requires_grad_(true);
+    const auto gy = torch::randn({n, c.cout, c.hw, c.hw});
+    const double fwd = bench::time_ms(a.reps, 5, [&] {
+      torch::NoGradGuard g;
+      torch::conv2d(x, w, b, 1, c.pad, 1, c.groups);
+    });
+    const double both = bench::time_ms(a.reps, 5, [&] {
+      torch::conv2d(x, w, b, 1, c.pad, 1, c.groups).backward(gy);
+      w.mutable_grad().reset();
+      b.mutable_grad().reset();
+      if (c.input_grad) x.mutable_grad().reset();
+    });
+    const double gf = bench::conv_gflop(c, n);
+    bench::report(c.name, "fwd", fwd, "ms");
+    bench::report(c.name, "fwd_bwd", both, "ms");
+    bench::report(c.name, "fwd_gflops", gf / (fwd / 1e3), "GFLOP/s");
+    bench::report(c.name, "fwd_bwd_gflops", gf * (c.input_grad ? 3 : 2) / (both / 1e3), "GFLOP/s");
+  }
+  auto x = torch::randn({n, 32, 28, 28}).requires_grad_(true);
+  const auto gp = torch::randn({n, 32, 14, 14});
+  bench::report("max_pool2d_32_28", "fwd_bwd", bench::time_ms(a.reps, 5, [&] {
+    torch::max_pool2d(x, 2).backward(gp);
+    x.mutable_grad().reset();
+  }), "ms");
+  auto gamma = torch::ones({32}).requires_grad_(true), beta = torch::zeros({32}).requires_grad_(true);
+  auto rm = torch::zeros({32}), rv = torch::ones({32});
+  const auto gb = torch::randn({n, 32, 28 * 28});
+  bench::report("batch_norm2d_32_28", "fwd_bwd", bench::time_ms(a.reps, 5, [&] {
+    F::batch_norm(x.reshape({n, 32, 28 * 28}), rm, rv, F::BatchNormFuncOptions().weight(gamma).bias(beta).training(true)).backward(gb);
+    x.mutable_grad().reset();
+    gamma.mutable_grad().reset();
+    beta.mutable_grad().reset();
+  }), "ms");
+}
+
+void cnn_step(const bench::Args& a) {
+  const long n = a.size > 0 ? a.size : 128;
+  torch::manual_seed(0);
+  namespace F = torch::nn::functional;
+  auto param = [](std::vector<int64_t> s, double scale) { return (torch::randn(s) * scale).requires_grad_(true); };
+  auto w1 = param({32, 1, 3, 3}, 0.3), g1 = torch::ones({32}).requires_grad_(true), b1 = torch::zeros({32}).requires_grad_(true);
+  auto w2 = param({64, 32, 3, 3}, 0.06), g2 = torch::ones({64}).requires_grad_(true), b2 = torch::zeros({64}).requires_grad_(true);
+  auto w3 = param({256, 3136}, 0.02), c3 = torch::zeros({256}).requires_grad_(true);
+  auto w4 = param({10, 256}, 0.06), c4 = torch::zeros({10}).requires_grad_(true);
+  auto rm1 = torch::zeros({32}), rv1 = torch::ones({32}), rm2 = torch::zeros({64}), rv2 = torch::ones({64});
+  torch::optim::Adam opt({w1, g1, b1, w2, g2, b2, w3, c3, w4, c4}, torch::optim::AdamOptions(1e-3));
+  const auto x = torch::randn({n, 1, 28, 28});
+  const auto y = torch::randint(0, 10, {n});
+  auto block = [&](const torch::Tensor& in, const torch::Tensor& w, torch::Tensor& rm, torch::Tensor& rv, const torch::Tensor& g,
+                   const torch::Tensor& b) {
+    const auto c = torch::conv2d(in, w, {}, 1, 1);
+    const auto bn = F::batch_norm(c, rm, rv, F::BatchNormFuncOptions().weight(g).bias(b).training(true));
+    return torch::max_pool2d(torch::relu(bn), 2);
+  };
+  const double ms = bench::time_ms(a.reps, 10, [&] {
+    opt.zero_grad();
+    const auto h = block(block(x, w1, rm1, rv1, g1, b1), w2, rm2, rv2, g2, b2);
+    const auto f = F::dropout(torch::relu(F::linear(h.reshape({n, 3136}), w3, c3)), F::DropoutFuncOptions().p(0.3).training(true));
+    F::cross_entropy(F::linear(f, w4, c4), y).backward();
+    opt.step();
+  });
+  bench::report("cnn_train_step", "time", ms, "ms");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const bench::Args a = bench::parse(argc, argv);
-  torch::set_num_threads(1);  // LibTorch's best here: 1 intra-op thread, BLAS threads set by OPENBLAS_NUM_THREADS
+  // 1 intra-op thread by default (LibTorch's best for the MLP rows); TORCH_INTRA_THREADS=2 for rows
+  // where its own parallel kernels (convolutions, pooling) win. BLAS threads: OPENBLAS_NUM_THREADS.
+  const char* intra = std::getenv("TORCH_INTRA_THREADS");
+  torch::set_num_threads(intra ? std::atoi(intra) : 1);
   openblas_set_num_threads(a.threads);
   if (a.workload == "mlp") mlp(a);
   else if (a.workload == "chain1") chain(a, 1, "chain_1elem");
@@ -150,6 +224,8 @@ int main(int argc, char** argv) {
   else if (a.workload == "matmul") matmul(a);
   else if (a.workload == "elementwise") elementwise(a);
   else if (a.workload == "fmnist") fmnist_epoch(a);
+  else if (a.workload == "conv") conv(a);
+  else if (a.workload == "cnn") cnn_step(a);
   else return 2;
   return 0;
 }
