@@ -6,6 +6,11 @@
 
 namespace xg::autograd {
 
+// LibTorch's names: a Variable is a Tensor.
+using Variable = Tensor;
+using variable_list = std::vector<Tensor>;
+using tensor_list = std::vector<Tensor>;
+
 // Gradients of `outputs` w.r.t. `inputs` (as torch.autograd.grad), without touching .grad().
 // grad_outputs may be empty for single-element outputs. With create_graph the results are
 // themselves differentiable (higher derivatives). An input the outputs do not depend on is an

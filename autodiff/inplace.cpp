@@ -8,7 +8,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <functional>
 
 #include "autodiff/detail/checks.h"
 #include "autodiff/detail/node.h"
@@ -196,33 +198,33 @@ constexpr auto divides = [](auto a, auto b) { return a / b; };
 }  // namespace
 
 Tensor& Tensor::add_(const Tensor& other, double alpha, SourceLocation loc) {
-  const auto compute = [&] { return add(*this, alpha == 1 ? other : mul(other, alpha, loc), loc); };
+  const auto compute = [&] { return xg::add(*this, alpha == 1 ? other : xg::mul(other, alpha, loc), loc); };
   if (alpha == 1) return inplace_binary("add_", *this, other, plus, compute);
   return inplace_binary("add_", *this, other, [alpha](auto x, auto y) { return x + static_cast<decltype(y)>(alpha) * y; },
                         compute);
 }
 Tensor& Tensor::sub_(const Tensor& other, double alpha, SourceLocation loc) {
-  const auto compute = [&] { return sub(*this, alpha == 1 ? other : mul(other, alpha, loc), loc); };
+  const auto compute = [&] { return xg::sub(*this, alpha == 1 ? other : xg::mul(other, alpha, loc), loc); };
   return inplace_binary("sub_", *this, other, [alpha](auto x, auto y) { return x - static_cast<decltype(y)>(alpha) * y; },
                         compute);
 }
 Tensor& Tensor::mul_(const Tensor& other, SourceLocation loc) {
-  return inplace_binary("mul_", *this, other, times, [&] { return mul(*this, other, loc); });
+  return inplace_binary("mul_", *this, other, times, [&] { return xg::mul(*this, other, loc); });
 }
 Tensor& Tensor::div_(const Tensor& other, SourceLocation loc) {
-  return inplace_binary("div_", *this, other, divides, [&] { return div(*this, other, loc); });
+  return inplace_binary("div_", *this, other, divides, [&] { return xg::div(*this, other, loc); });
 }
 Tensor& Tensor::add_(double v, SourceLocation loc) {
-  return inplace_scalar("add_", *this, v, plus, [&] { return add(*this, v, loc); });
+  return inplace_scalar("add_", *this, v, plus, [&] { return xg::add(*this, v, loc); });
 }
 Tensor& Tensor::sub_(double v, SourceLocation loc) {
-  return inplace_scalar("sub_", *this, v, [](auto a, auto b) { return a - b; }, [&] { return sub(*this, v, loc); });
+  return inplace_scalar("sub_", *this, v, [](auto a, auto b) { return a - b; }, [&] { return xg::sub(*this, v, loc); });
 }
 Tensor& Tensor::mul_(double v, SourceLocation loc) {
-  return inplace_scalar("mul_", *this, v, times, [&] { return mul(*this, v, loc); });
+  return inplace_scalar("mul_", *this, v, times, [&] { return xg::mul(*this, v, loc); });
 }
 Tensor& Tensor::div_(double v, SourceLocation loc) {
-  return inplace_scalar("div_", *this, v, divides, [&] { return div(*this, v, loc); });
+  return inplace_scalar("div_", *this, v, divides, [&] { return xg::div(*this, v, loc); });
 }
 // As LibTorch, a tensor with history keeps it through zero_/fill_: the new values are a constant,
 // so the gradient that flows back to the old values is zero.
@@ -253,7 +255,7 @@ Tensor& Tensor::copy_(const Tensor& src, SourceLocation loc) {
       std::memcpy(raw_data(), s.raw_data(), static_cast<std::size_t>(numel()) * dtype_size(dtype()));
   };
   const auto compute = [&] {
-    Tensor s = src.dtype() == dtype() ? src : to_dtype(src, dtype(), loc);
+    Tensor s = src.dtype() == dtype() ? src : xg::to_dtype(src, dtype(), loc);
     if (!(s.shape() == shape())) s = xg::expand(s, shape(), loc);
     return s.impl()->storage == src.impl()->storage ? xg::clone(s, loc) : s;  // a new value, never src itself
   };
@@ -276,6 +278,74 @@ Tensor& Tensor::relu_(SourceLocation loc) {
     kernel::zip_into(*this, autograd::scalar_like(*this, 0), [](auto a, auto b) { return a > b ? a : b; });
   };
   return inplace("relu_", *this, {}, [&] { autograd::check_float("relu_", *this); }, write, [&] { return xg::relu(*this, loc); });
+}
+
+namespace detail {
+Tensor index_put_named(const char* name, const Tensor& x, const std::vector<indexing::TensorIndex>& indices, const Tensor& v,
+                       SourceLocation loc);  // autodiff/indexing.cpp
+}  // namespace detail
+
+Tensor& Tensor::index_put_(const std::vector<indexing::TensorIndex>& indices, const Tensor& v) {
+  const auto here = SourceLocation::current();
+  const auto write = [&] {
+    Tensor r;
+    {
+      NoGradGuard ng;
+      r = detail::index_put_named("index_put_", *this, indices, v, here);
+    }
+    std::memcpy(raw_data(), r.raw_data(), static_cast<std::size_t>(numel()) * dtype_size(dtype()));
+  };
+  return inplace("index_put_", *this, {&v}, [&] { autograd::check_defined("index_put_", v); }, write,
+                 [&] { return detail::index_put_named("index_put_", *this, indices, v, here); });
+}
+Tensor& Tensor::index_put_(const std::vector<indexing::TensorIndex>& indices, double v) {
+  autograd::check_defined("index_put_", *this);
+  return index_put_(indices, autograd::scalar_like(*this, v, "index_put_"));
+}
+Tensor& Tensor::index_put_(std::initializer_list<indexing::TensorIndex> indices, const Tensor& v) {
+  return index_put_(std::vector<indexing::TensorIndex>(indices), v);
+}
+Tensor& Tensor::index_put_(std::initializer_list<indexing::TensorIndex> indices, double v) {
+  return index_put_(std::vector<indexing::TensorIndex>(indices), v);
+}
+Tensor& Tensor::masked_fill_(const Tensor& mask, double value) {
+  const auto write = [&] {
+    Tensor r;
+    {
+      NoGradGuard ng;
+      r = xg::masked_fill(*this, mask, value);
+    }
+    std::memcpy(raw_data(), r.raw_data(), static_cast<std::size_t>(numel()) * dtype_size(dtype()));
+  };
+  return inplace("masked_fill_", *this, {}, [&] { autograd::check_defined("masked_fill_", mask); }, write,
+                 [&] { return xg::masked_fill(*this, mask, value); });
+}
+
+namespace {
+// Replaces self's values by `fresh` (a constant: like fill_, the history is cut).
+Tensor& fill_random(const char* op, Tensor& self, const std::function<Tensor()>& draw) {
+  Tensor fresh;
+  const auto check = [&] {
+    autograd::check_float(op, self);
+    NoGradGuard ng;
+    fresh = draw();
+  };
+  const auto write = [&] {
+    std::memcpy(self.raw_data(), fresh.raw_data(), static_cast<std::size_t>(self.numel()) * dtype_size(self.dtype()));
+  };
+  return inplace(op, self, {}, check, write, [&] { return fresh; });
+}
+}  // namespace
+
+Tensor& Tensor::uniform_(double from, double to) {
+  if (!(from <= to) || !std::isfinite(from) || !std::isfinite(to))
+    throw ValueError(fmt::format("uniform_: need finite from <= to, got from={} to={}", from, to));
+  return fill_random("uniform_", *this, [&] { return xg::add(xg::mul(xg::rand(shape(), dtype()), to - from), from); });
+}
+Tensor& Tensor::normal_(double mean, double std) {
+  if (!(std >= 0) || !std::isfinite(mean) || !std::isfinite(std))
+    throw ValueError(fmt::format("normal_: need a finite mean and std >= 0, got mean={} std={}", mean, std));
+  return fill_random("normal_", *this, [&] { return xg::add(xg::mul(xg::randn(shape(), dtype()), std), mean); });
 }
 
 Tensor& Tensor::operator+=(TensorOperand other) { return add_(other.value, 1.0, other.where); }

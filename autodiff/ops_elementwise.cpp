@@ -21,8 +21,17 @@ constexpr auto minus = [](auto a, auto b) { return a - b; };
 constexpr auto times = [](auto a, auto b) { return a * b; };
 constexpr auto divides = [](auto a, auto b) { return a / b; };
 
+// A kBool operand mixes with any other dtype as 0/1 (as PyTorch promotes it: x * (x > 0));
+// otherwise the dtypes must match.
+inline bool bool_mix(const Tensor& a, const Tensor& b) {
+  return a.defined() && b.defined() && a.dtype() != b.dtype() && (a.dtype() == kBool || b.dtype() == kBool);
+}
+
 template <class F>
 Tensor binary_forward(const char* name, const Tensor& a, const Tensor& b, F f) {
+  if (bool_mix(a, b))
+    return a.dtype() == kBool ? binary_forward(name, kernel::cast(a, b.dtype()), b, f)
+                              : binary_forward(name, a, kernel::cast(b, a.dtype()), f);
   autograd::check_same_dtype(name, a, b);
   if (!(a.shape() == b.shape())) broadcast_shapes(name, a.shape(), b.shape());
   return kernel::zip(a, b, f);
@@ -253,8 +262,8 @@ Tensor extremum(const Op& op, bool is_max, const Tensor& a, const Tensor& b) {
   auto weight = [is_max](bool of_a) {
     return [is_max, of_a](Node& n, const Tensor& g) {
       const Tensor av = n.saved_value(0), bv = n.saved_value(1);
-      const Tensor wins = is_max == of_a ? gt(av, bv) : lt(av, bv);
-      return mul(g, add(wins, mul(eq(av, bv), 0.5)));
+      const Tensor wins = is_max == of_a ? autograd::gt_values(av, bv) : autograd::lt_values(av, bv);
+      return mul(g, add(wins, mul(autograd::eq_values(av, bv), 0.5)));
     };
   };
   // NaN wins, as in PyTorch.
@@ -270,6 +279,8 @@ Tensor minimum(const Tensor& a, const Tensor& b, SourceLocation loc) { return ex
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b, SourceLocation loc) {
   const Op op{"where", loc};
   autograd::check_defined(op.name, cond);
+  if (bool_mix(a, b))
+    return a.dtype() == kBool ? where(cond, kernel::cast(a, b.dtype()), b, loc) : where(cond, a, kernel::cast(b, a.dtype()), loc);
   autograd::check_same_dtype(op.name, a, b);
   broadcast_shapes(op.name, broadcast_shapes(op.name, cond.shape(), a.shape()), b.shape());
   return op.record(kernel::where(cond, a, b), {&a, &b}, {&cond},
@@ -277,22 +288,234 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b, SourceLocatio
                    [](Node& n, const Tensor& g) { return where(n.saved_value(0), autograd::scalar_like(g, 0), g); });
 }
 
-// ----- comparisons: masks, never recorded -----
-Tensor eq(const Tensor& a, const Tensor& b) { return binary_forward("eq", a, b, [](auto x, auto y) { return x == y; }); }
-Tensor ne(const Tensor& a, const Tensor& b) { return binary_forward("ne", a, b, [](auto x, auto y) { return x != y; }); }
-Tensor lt(const Tensor& a, const Tensor& b) { return binary_forward("lt", a, b, [](auto x, auto y) { return x < y; }); }
-Tensor le(const Tensor& a, const Tensor& b) { return binary_forward("le", a, b, [](auto x, auto y) { return x <= y; }); }
-Tensor gt(const Tensor& a, const Tensor& b) { return binary_forward("gt", a, b, [](auto x, auto y) { return x > y; }); }
-Tensor ge(const Tensor& a, const Tensor& b) { return binary_forward("ge", a, b, [](auto x, auto y) { return x >= y; }); }
-Tensor logical_and(const Tensor& a, const Tensor& b) {
-  return binary_forward("logical_and", a, b, [](auto x, auto y) { return x != 0 && y != 0; });
+Tensor where(const Tensor& cond, const Tensor& a, double b, SourceLocation loc) {
+  autograd::check_defined("where", a);
+  return where(cond, a, autograd::scalar_like(a, b, "where"), loc);
 }
-Tensor eq(const Tensor& a, double b) { autograd::check_defined("eq", a); return eq(a, autograd::scalar_like(a, b, "eq")); }
-Tensor ne(const Tensor& a, double b) { autograd::check_defined("ne", a); return ne(a, autograd::scalar_like(a, b, "ne")); }
-Tensor lt(const Tensor& a, double b) { autograd::check_defined("lt", a); return lt(a, autograd::scalar_like(a, b, "lt")); }
-Tensor le(const Tensor& a, double b) { autograd::check_defined("le", a); return le(a, autograd::scalar_like(a, b, "le")); }
-Tensor gt(const Tensor& a, double b) { autograd::check_defined("gt", a); return gt(a, autograd::scalar_like(a, b, "gt")); }
-Tensor ge(const Tensor& a, double b) { autograd::check_defined("ge", a); return ge(a, autograd::scalar_like(a, b, "ge")); }
+Tensor where(const Tensor& cond, double a, const Tensor& b, SourceLocation loc) {
+  autograd::check_defined("where", b);
+  return where(cond, autograd::scalar_like(b, a, "where"), b, loc);
+}
+
+namespace {
+template <class F>
+Tensor rounding(const Op& op, const Tensor& x, F f) {
+  autograd::check_defined(op.name, x);
+  if (!is_floating(x.dtype())) return op.record(kernel::copy(x), {&x}, {}, [](Node&, const Tensor& g) { return zeros_like(g); });
+  return op.record(kernel::map(x, f), {&x}, {}, [](Node&, const Tensor& g) { return zeros_like(g); });
+}
+}  // namespace
+
+Tensor floor(const Tensor& x, SourceLocation loc) { return rounding({"floor", loc}, x, [](auto v) { return std::floor(v); }); }
+Tensor ceil(const Tensor& x, SourceLocation loc) { return rounding({"ceil", loc}, x, [](auto v) { return std::ceil(v); }); }
+Tensor round(const Tensor& x, SourceLocation loc) { return rounding({"round", loc}, x, [](auto v) { return std::nearbyint(v); }); }
+
+// ----- comparisons and logic: kBool masks, never recorded -----
+namespace {
+// out[i] = f(a[i], b[i]) as kBool, broadcasting; a kBool operand compares as 0/1 with any dtype.
+template <class F>
+Tensor compare(const char* name, const Tensor& a, const Tensor& b, F f) {
+  if (bool_mix(a, b))
+    return a.dtype() == kBool ? compare(name, kernel::cast(a, b.dtype()), b, f)
+                              : compare(name, a, kernel::cast(b, a.dtype()), f);
+  autograd::check_same_dtype(name, a, b);
+  const Shape os = broadcast_shapes(name, a.shape(), b.shape());
+  const Tensor ea = a.numel() == 1 || a.shape() == os ? a : kernel::expand(a, os);
+  const Tensor eb = b.numel() == 1 || b.shape() == os ? b : kernel::expand(b, os);
+  const std::int64_t sa = ea.numel() == 1 ? 0 : 1, sb = eb.numel() == 1 ? 0 : 1;
+  Tensor out = make_tensor(os, kBool, name);
+  bool* po = data_of<bool>(out);
+  dispatch_all(a.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* pa = data_of<T>(ea);
+    const T* pb = data_of<T>(eb);
+    for (std::int64_t i = 0, n = out.numel(); i < n; ++i) po[i] = f(pa[i * sa], pb[i * sb]);
+  });
+  return out;
+}
+
+// The compute dtypes compare with the number stored in their dtype (a ValueError when it does
+// not fit an integer tensor); the storage dtypes compare exactly, in double.
+template <class F>
+Tensor compare_scalar(const char* name, const Tensor& a, double c, F f) {
+  autograd::check_defined(name, a);
+  if (is_compute(a.dtype())) return compare(name, a, autograd::scalar_like(a, c, name), f);
+  Tensor out = make_tensor(a.shape(), kBool, name);
+  bool* po = data_of<bool>(out);
+  dispatch_all(a.dtype(), [&](auto tag) {
+    const auto* pa = data_of<decltype(tag)>(a);
+    for (std::int64_t i = 0, n = a.numel(); i < n; ++i) po[i] = f(static_cast<double>(pa[i]), c);
+  });
+  return out;
+}
+
+Tensor as_bool(const char* name, const Tensor& x) {
+  autograd::check_defined(name, x);
+  return x.dtype() == kBool ? x : kernel::cast(x, kBool, name);
+}
+
+constexpr auto f_eq = [](auto x, auto y) { return x == y; };
+constexpr auto f_ne = [](auto x, auto y) { return x != y; };
+constexpr auto f_lt = [](auto x, auto y) { return x < y; };
+constexpr auto f_le = [](auto x, auto y) { return x <= y; };
+constexpr auto f_gt = [](auto x, auto y) { return x > y; };
+constexpr auto f_ge = [](auto x, auto y) { return x >= y; };
+}  // namespace
+
+Tensor eq(const Tensor& a, const Tensor& b) { return compare("eq", a, b, f_eq); }
+Tensor ne(const Tensor& a, const Tensor& b) { return compare("ne", a, b, f_ne); }
+Tensor lt(const Tensor& a, const Tensor& b) { return compare("lt", a, b, f_lt); }
+Tensor le(const Tensor& a, const Tensor& b) { return compare("le", a, b, f_le); }
+Tensor gt(const Tensor& a, const Tensor& b) { return compare("gt", a, b, f_gt); }
+Tensor ge(const Tensor& a, const Tensor& b) { return compare("ge", a, b, f_ge); }
+Tensor eq(const Tensor& a, double b) { return compare_scalar("eq", a, b, f_eq); }
+Tensor ne(const Tensor& a, double b) { return compare_scalar("ne", a, b, f_ne); }
+Tensor lt(const Tensor& a, double b) { return compare_scalar("lt", a, b, f_lt); }
+Tensor le(const Tensor& a, double b) { return compare_scalar("le", a, b, f_le); }
+Tensor gt(const Tensor& a, double b) { return compare_scalar("gt", a, b, f_gt); }
+Tensor ge(const Tensor& a, double b) { return compare_scalar("ge", a, b, f_ge); }
+
+Tensor operator==(const Tensor& a, const Tensor& b) { return eq(a, b); }
+Tensor operator!=(const Tensor& a, const Tensor& b) { return ne(a, b); }
+Tensor operator<(const Tensor& a, const Tensor& b) { return lt(a, b); }
+Tensor operator<=(const Tensor& a, const Tensor& b) { return le(a, b); }
+Tensor operator>(const Tensor& a, const Tensor& b) { return gt(a, b); }
+Tensor operator>=(const Tensor& a, const Tensor& b) { return ge(a, b); }
+Tensor operator==(const Tensor& a, double b) { return eq(a, b); }
+Tensor operator!=(const Tensor& a, double b) { return ne(a, b); }
+Tensor operator<(const Tensor& a, double b) { return lt(a, b); }
+Tensor operator<=(const Tensor& a, double b) { return le(a, b); }
+Tensor operator>(const Tensor& a, double b) { return gt(a, b); }
+Tensor operator>=(const Tensor& a, double b) { return ge(a, b); }
+Tensor operator==(double a, const Tensor& b) { return eq(b, a); }
+Tensor operator!=(double a, const Tensor& b) { return ne(b, a); }
+Tensor operator<(double a, const Tensor& b) { return gt(b, a); }
+Tensor operator<=(double a, const Tensor& b) { return ge(b, a); }
+Tensor operator>(double a, const Tensor& b) { return lt(b, a); }
+Tensor operator>=(double a, const Tensor& b) { return le(b, a); }
+
+Tensor logical_and(const Tensor& a, const Tensor& b) {
+  return compare("logical_and", as_bool("logical_and", a), as_bool("logical_and", b), [](bool x, bool y) { return x && y; });
+}
+Tensor logical_or(const Tensor& a, const Tensor& b) {
+  return compare("logical_or", as_bool("logical_or", a), as_bool("logical_or", b), [](bool x, bool y) { return x || y; });
+}
+Tensor logical_xor(const Tensor& a, const Tensor& b) {
+  return compare("logical_xor", as_bool("logical_xor", a), as_bool("logical_xor", b), [](bool x, bool y) { return x != y; });
+}
+Tensor logical_not(const Tensor& a) {
+  Tensor out = kernel::copy(as_bool("logical_not", a));
+  bool* p = data_of<bool>(out);
+  for (std::int64_t i = 0, n = out.numel(); i < n; ++i) p[i] = !p[i];
+  return out;
+}
+Tensor operator&(const Tensor& a, const Tensor& b) { return logical_and(a, b); }
+Tensor operator|(const Tensor& a, const Tensor& b) { return logical_or(a, b); }
+Tensor operator^(const Tensor& a, const Tensor& b) { return logical_xor(a, b); }
+Tensor operator~(const Tensor& a) {
+  autograd::check_defined("operator~", a);
+  if (a.dtype() != kBool)
+    throw DTypeError(fmt::format("operator~: xgrad's ~ is logical not, for kBool masks; got {} (use logical_not)",
+                                 dtype_name(a.dtype())));
+  return logical_not(a);
+}
+
+namespace {
+template <class P>
+Tensor float_predicate(const char* name, const Tensor& x, bool non_float_value, P pred) {
+  autograd::check_defined(name, x);
+  Tensor out = make_tensor(x.shape(), kBool, name);
+  bool* po = data_of<bool>(out);
+  if (!is_floating(x.dtype())) {
+    kernel::fill(out, non_float_value ? 1 : 0);
+    return out;
+  }
+  dispatch_float(x.dtype(), [&](auto tag) {
+    const auto* px = data_of<decltype(tag)>(x);
+    for (std::int64_t i = 0, n = x.numel(); i < n; ++i) po[i] = pred(px[i]);
+  });
+  return out;
+}
+}  // namespace
+
+Tensor isnan(const Tensor& x) { return float_predicate("isnan", x, false, [](auto v) { return std::isnan(v); }); }
+Tensor isfinite(const Tensor& x) { return float_predicate("isfinite", x, true, [](auto v) { return std::isfinite(v); }); }
+
+Tensor any(const Tensor& x) {
+  const Tensor b = as_bool("any", x);
+  const bool* p = data_of<bool>(b);
+  bool r = false;
+  for (std::int64_t i = 0, n = b.numel(); i < n && !r; ++i) r = p[i];
+  return full({}, r ? 1 : 0, kBool);
+}
+Tensor all(const Tensor& x) {
+  const Tensor b = as_bool("all", x);
+  const bool* p = data_of<bool>(b);
+  bool r = true;
+  for (std::int64_t i = 0, n = b.numel(); i < n && r; ++i) r = p[i];
+  return full({}, r ? 1 : 0, kBool);
+}
+Tensor any(const Tensor& x, std::int64_t dim, bool keepdim) {
+  const Tensor b = as_bool("any", x);
+  wrap_dim("any", dim, b.shape().size());
+  return gt(sum(kernel::cast(b, kInt64), Dims{dim}, keepdim), 0.0);
+}
+Tensor all(const Tensor& x, std::int64_t dim, bool keepdim) {
+  const Tensor b = as_bool("all", x);
+  wrap_dim("all", dim, b.shape().size());
+  return eq(sum(kernel::cast(logical_not(b), kInt64), Dims{dim}, keepdim), 0.0);
+}
+
+// ----- masks -----
+namespace {
+void check_mask(const char* name, const Tensor& x, const Tensor& mask, bool must_fit_x) {
+  autograd::check_defined(name, x);
+  autograd::check_defined(name, mask);
+  if (mask.dtype() != kBool)
+    throw DTypeError(fmt::format("{}: the mask must have dtype bool, got {} (make one with a comparison, e.g. x > 0, "
+                                 "or .to(xg::kBool))", name, dtype_name(mask.dtype())));
+  const Shape s = broadcast_shapes(name, x.shape(), mask.shape());
+  if (must_fit_x && !(s == x.shape()))
+    throw ShapeError(fmt::format("{}: mask of shape {} does not broadcast to the tensor's shape {}", name,
+                                 to_string(mask.shape()), to_string(x.shape())));
+}
+}  // namespace
+
+Tensor masked_fill(const Tensor& x, const Tensor& mask, double value, SourceLocation loc) {
+  const Op op{"masked_fill", loc};
+  check_mask(op.name, x, mask, true);
+  return where(mask, autograd::scalar_like(x, value, op.name), x, loc);
+}
+
+Tensor masked_fill(const Tensor& x, const Tensor& mask, const Tensor& value, SourceLocation loc) {
+  const Op op{"masked_fill", loc};
+  check_mask(op.name, x, mask, true);
+  autograd::check_defined(op.name, value);
+  if (value.dim() != 0)
+    throw ShapeError(fmt::format("{}: the value must be a 0-d tensor, got shape {}", op.name, to_string(value.shape())));
+  return where(mask, value.dtype() == x.dtype() ? value : to_dtype(value, x.dtype(), loc), x, loc);
+}
+
+Tensor masked_select(const Tensor& x, const Tensor& mask, SourceLocation loc) {
+  const Op op{"masked_select", loc};
+  check_mask(op.name, x, mask, false);
+  const Shape s = broadcast_shapes(op.name, x.shape(), mask.shape());
+  const Tensor m = mask.shape() == s ? mask : kernel::expand(mask, s);
+  std::vector<std::int64_t> positions;
+  const bool* pm = data_of<bool>(m);
+  for (std::int64_t i = 0, n = m.numel(); i < n; ++i)
+    if (pm[i]) positions.push_back(i);
+  const Tensor idx = from_vector(positions, Shape{static_cast<std::int64_t>(positions.size())});
+  const Tensor flat = reshape(x.shape() == s ? x : expand(x, s, loc), Shape{-1}, loc);
+  return index_select(flat, 0, idx, loc);
+}
+
+// ----- rule masks: 1/0 in the operands' dtype -----
+namespace autograd {
+Tensor eq_values(const Tensor& a, const Tensor& b) { return binary_forward("eq", a, b, f_eq); }
+Tensor gt_values(const Tensor& a, const Tensor& b) { return binary_forward("gt", a, b, f_gt); }
+Tensor lt_values(const Tensor& a, const Tensor& b) { return binary_forward("lt", a, b, f_lt); }
+}  // namespace autograd
 
 bool equal(const Tensor& a, const Tensor& b) {
   if (!a.defined() || !b.defined()) return a.defined() == b.defined();

@@ -71,6 +71,15 @@ Tensor mm(const Tensor& a, const Tensor& b, SourceLocation loc) {
   return gemm_named("mm", a, b, false, false, loc);
 }
 
+Tensor dot(const Tensor& a, const Tensor& b, SourceLocation loc) {
+  autograd::check_float("dot", a);
+  autograd::check_same_dtype("dot", a, b);
+  if (a.dim() != 1 || b.dim() != 1 || a.numel() != b.numel())
+    throw ShapeError(fmt::format("dot: expects two 1-D tensors of the same length, got {} and {}", to_string(a.shape()),
+                                 to_string(b.shape())));
+  return matmul(a, b, loc);
+}
+
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias, SourceLocation loc) {
   autograd::check_float("linear", x);
   autograd::check_same_dtype("linear", x, weight);

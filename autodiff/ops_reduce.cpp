@@ -63,16 +63,18 @@ std::vector<std::int64_t> as_i64(const std::vector<std::size_t>& d) { return {d.
 
 }  // namespace
 
-Tensor sum(const Tensor& x, std::vector<std::int64_t> dims_in, bool keepdim, SourceLocation loc) {
+Tensor sum(const Tensor& x, Dims dims_in, bool keepdim, SourceLocation loc) {
   const Op op{"sum", loc};
   autograd::check_defined(op.name, x);
   const auto dims = reduce_dims(op.name, x, dims_in);
+  // bool, uint8 and int32 sum into int64, as PyTorch (a mask's sum counts its true elements).
+  if (!is_compute(x.dtype())) return kernel::reduce<kernel::SumOp>(kernel::cast(x, kInt64), dims, keepdim);
   return op.record(kernel::reduce<kernel::SumOp>(x, dims, keepdim), {&x}, {},
                    [s = x.shape(), dims](Node&, const Tensor& g) { return expand_back(g, s, dims); });
 }
 Tensor sum(const Tensor& x, SourceLocation loc) { return sum(x, {}, false, loc); }
 
-Tensor mean(const Tensor& x, std::vector<std::int64_t> dims_in, bool keepdim, SourceLocation loc) {
+Tensor mean(const Tensor& x, Dims dims_in, bool keepdim, SourceLocation loc) {
   const Op op{"mean", loc};
   autograd::check_float(op.name, x);
   const auto dims = reduce_dims(op.name, x, dims_in);
@@ -91,7 +93,7 @@ bool any_zero(const Tensor& x) {
 }
 }  // namespace
 
-Tensor var(const Tensor& x, std::vector<std::int64_t> dims_in, bool unbiased, bool keepdim, SourceLocation loc) {
+Tensor var(const Tensor& x, Dims dims_in, bool unbiased, bool keepdim, SourceLocation loc) {
   autograd::check_float("var", x);
   const auto dims = reduce_dims("var", x, dims_in);
   const std::int64_t n = reduced_count(x.shape(), dims);
@@ -111,7 +113,7 @@ Tensor var(const Tensor& x, std::vector<std::int64_t> dims_in, bool unbiased, bo
 }
 Tensor var(const Tensor& x, SourceLocation loc) { return var(x, {}, true, false, loc); }
 
-Tensor std(const Tensor& x, std::vector<std::int64_t> dims, bool unbiased, bool keepdim, SourceLocation loc) {
+Tensor std(const Tensor& x, Dims dims, bool unbiased, bool keepdim, SourceLocation loc) {
   const Op op{"std", loc};
   const Tensor v = var(x, std::move(dims), unbiased, keepdim, loc);
   Tensor out = kernel::map(v, [](auto e) { return std::sqrt(e); });
@@ -163,7 +165,7 @@ Tensor prod(const Tensor& x, SourceLocation loc) {
   return prod(reshape(x, {-1}, loc), 0, false, loc);
 }
 
-Tensor logsumexp(const Tensor& x, std::vector<std::int64_t> dims_in, bool keepdim, SourceLocation loc) {
+Tensor logsumexp(const Tensor& x, Dims dims_in, bool keepdim, SourceLocation loc) {
   const Op op{"logsumexp", loc};
   autograd::check_float(op.name, x);
   const auto dims = reduce_dims(op.name, x, dims_in);
@@ -182,7 +184,7 @@ Tensor amax_amin(bool is_max, const Tensor& x, const std::vector<std::size_t>& d
   check_nonempty(op.name, x, dims);
   Tensor out = is_max ? kernel::reduce<kernel::MaxOp>(x, dims, keepdim) : kernel::reduce<kernel::MinOp>(x, dims, keepdim);
   return op.record(out, {&x}, {&x, &out}, [s = x.shape(), dims](Node& n, const Tensor& g) {
-    const Tensor hit = eq(n.saved_value(0), expand_back(n.saved_value(1), s, dims));
+    const Tensor hit = autograd::eq_values(n.saved_value(0), expand_back(n.saved_value(1), s, dims));
     const Tensor count = expand_back(sum(hit, as_i64(dims), true), s, dims);
     return mul(expand_back(g, s, dims), div(hit, count));
   });
@@ -223,6 +225,9 @@ std::tuple<Tensor, Tensor> min(const Tensor& x, std::int64_t dim, bool keepdim, 
 }
 Tensor argmax(const Tensor& x, std::int64_t dim, bool keepdim) {
   autograd::check_defined("argmax", x);
+  if (!is_compute(x.dtype()))
+    throw DTypeError(fmt::format("argmax: not supported for dtype {}; convert first with .to(xg::kFloat32) or .to(xg::kInt64)",
+                                 dtype_name(x.dtype())));
   const std::size_t d = wrap_dim("argmax", dim, x.shape().size());
   if (x.dim() > 0) check_nonempty("argmax", x, {d});
   NoGradGuard ng;
@@ -230,13 +235,16 @@ Tensor argmax(const Tensor& x, std::int64_t dim, bool keepdim) {
 }
 Tensor argmin(const Tensor& x, std::int64_t dim, bool keepdim) {
   autograd::check_defined("argmin", x);
+  if (!is_compute(x.dtype()))
+    throw DTypeError(fmt::format("argmin: not supported for dtype {}; convert first with .to(xg::kFloat32) or .to(xg::kInt64)",
+                                 dtype_name(x.dtype())));
   const std::size_t d = wrap_dim("argmin", dim, x.shape().size());
   if (x.dim() > 0) check_nonempty("argmin", x, {d});
   NoGradGuard ng;
   return std::get<1>(min(x, dim, keepdim));
 }
 
-Tensor norm(const Tensor& x, double p, std::vector<std::int64_t> dims_in, bool keepdim, SourceLocation loc) {
+Tensor norm(const Tensor& x, double p, Dims dims_in, bool keepdim, SourceLocation loc) {
   const Op op{"norm", loc};
   autograd::check_float(op.name, x);
   const auto dims = reduce_dims(op.name, x, dims_in);

@@ -111,37 +111,136 @@ void Tensor::remove_hook(std::int64_t handle) {
 }
 
 Tensor Tensor::clone(SourceLocation loc) const { return xg::clone(*this, loc); }
-Tensor Tensor::to(DType d, SourceLocation loc) const { return to_dtype(*this, d, loc); }
+Tensor Tensor::to(DType d, SourceLocation loc) const { return xg::to_dtype(*this, d, loc); }
+Tensor Tensor::to(Device d, bool, bool copy) const {
+  detail::check_cpu("to", d);
+  autograd::check_defined("to", *this);
+  return copy ? xg::clone(*this) : *this;
+}
+Tensor Tensor::to(Device d, DType t, bool, bool copy) const {
+  detail::check_cpu("to", d);
+  const Tensor r = to_dtype(*this, t);
+  return copy && r.impl() == impl_ ? xg::clone(r) : r;
+}
+Tensor Tensor::to(const TensorOptions& o, bool non_blocking, bool copy) const {
+  if (o.requires_grad_)
+    throw ValueError("to: options with requires_grad set are not allowed here (as LibTorch); call requires_grad_() after");
+  return to(o.device_, o.dtype_, non_blocking, copy);
+}
+
+Tensor& Tensor::mutable_grad() {
+  autograd::check_defined("mutable_grad", *this);
+  return impl_->autograd_extra().grad;
+}
 
 // ----- method forms -----
+using D = Dims;
+using L = SourceLocation;
+using I = std::int64_t;
 Tensor operator-(TensorOperand x) { return neg(x.value, x.where); }
-Tensor Tensor::sum(SourceLocation loc) const { return xg::sum(*this, loc); }
-Tensor Tensor::sum(std::vector<std::int64_t> dims, bool keepdim, SourceLocation loc) const { return xg::sum(*this, std::move(dims), keepdim, loc); }
-Tensor Tensor::mean(SourceLocation loc) const { return xg::mean(*this, loc); }
-Tensor Tensor::mean(std::vector<std::int64_t> dims, bool keepdim, SourceLocation loc) const { return xg::mean(*this, std::move(dims), keepdim, loc); }
-Tensor Tensor::reshape(const Shape& s, SourceLocation loc) const { return xg::reshape(*this, s, loc); }
-Tensor Tensor::view(const Shape& s, SourceLocation loc) const { return xg::view(*this, s, loc); }
-Tensor Tensor::flatten(std::int64_t a, std::int64_t b, SourceLocation loc) const { return xg::flatten(*this, a, b, loc); }
-Tensor Tensor::transpose(std::int64_t a, std::int64_t b, SourceLocation loc) const { return xg::transpose(*this, a, b, loc); }
-Tensor Tensor::t(SourceLocation loc) const { return xg::t(*this, loc); }
-Tensor Tensor::permute(std::vector<std::int64_t> dims, SourceLocation loc) const { return xg::permute(*this, std::move(dims), loc); }
-Tensor Tensor::squeeze(SourceLocation loc) const { return xg::squeeze(*this, loc); }
-Tensor Tensor::squeeze(std::int64_t d, SourceLocation loc) const { return xg::squeeze(*this, d, loc); }
-Tensor Tensor::unsqueeze(std::int64_t d, SourceLocation loc) const { return xg::unsqueeze(*this, d, loc); }
-Tensor Tensor::expand(const Shape& s, SourceLocation loc) const { return xg::expand(*this, s, loc); }
-Tensor Tensor::matmul(const Tensor& o, SourceLocation loc) const { return xg::matmul(*this, o, loc); }
-Tensor Tensor::pow(double p, SourceLocation loc) const { return xg::pow(*this, p, loc); }
-Tensor Tensor::pow(const Tensor& p, SourceLocation loc) const { return xg::pow(*this, p, loc); }
-Tensor Tensor::exp(SourceLocation loc) const { return xg::exp(*this, loc); }
-Tensor Tensor::log(SourceLocation loc) const { return xg::log(*this, loc); }
-Tensor Tensor::sqrt(SourceLocation loc) const { return xg::sqrt(*this, loc); }
-Tensor Tensor::abs(SourceLocation loc) const { return xg::abs(*this, loc); }
-Tensor Tensor::relu(SourceLocation loc) const { return xg::relu(*this, loc); }
-Tensor Tensor::sigmoid(SourceLocation loc) const { return xg::sigmoid(*this, loc); }
-Tensor Tensor::tanh(SourceLocation loc) const { return xg::tanh(*this, loc); }
-Tensor Tensor::softmax(std::int64_t d, SourceLocation loc) const { return xg::softmax(*this, d, loc); }
-Tensor Tensor::log_softmax(std::int64_t d, SourceLocation loc) const { return xg::log_softmax(*this, d, loc); }
-Tensor Tensor::norm(double p, SourceLocation loc) const { return xg::norm(*this, p, loc); }
-Tensor Tensor::argmax(std::int64_t d, bool keepdim) const { return xg::argmax(*this, d, keepdim); }
+Tensor Tensor::add(const Tensor& o, double alpha, L loc) const { return xg::add(*this, alpha == 1 ? o : xg::mul(o, alpha, loc), loc); }
+Tensor Tensor::add(double o, L loc) const { return xg::add(*this, o, loc); }
+Tensor Tensor::sub(const Tensor& o, double alpha, L loc) const { return xg::sub(*this, alpha == 1 ? o : xg::mul(o, alpha, loc), loc); }
+Tensor Tensor::sub(double o, L loc) const { return xg::sub(*this, o, loc); }
+Tensor Tensor::mul(const Tensor& o, L loc) const { return xg::mul(*this, o, loc); }
+Tensor Tensor::mul(double o, L loc) const { return xg::mul(*this, o, loc); }
+Tensor Tensor::div(const Tensor& o, L loc) const { return xg::div(*this, o, loc); }
+Tensor Tensor::div(double o, L loc) const { return xg::div(*this, o, loc); }
+Tensor Tensor::neg(L loc) const { return xg::neg(*this, loc); }
+Tensor Tensor::square(L loc) const { return xg::square(*this, loc); }
+Tensor Tensor::sign(L loc) const { return xg::sign(*this, loc); }
+Tensor Tensor::pow(double p, L loc) const { return xg::pow(*this, p, loc); }
+Tensor Tensor::pow(const Tensor& p, L loc) const { return xg::pow(*this, p, loc); }
+Tensor Tensor::abs(L loc) const { return xg::abs(*this, loc); }
+#define XG_UNARY(name, ...) \
+  Tensor Tensor::name(L loc) const { return xg::name(*this, loc); }
+#include "autodiff/unary_ops.def"
+#undef XG_UNARY
+Tensor Tensor::floor(L loc) const { return xg::floor(*this, loc); }
+Tensor Tensor::ceil(L loc) const { return xg::ceil(*this, loc); }
+Tensor Tensor::round(L loc) const { return xg::round(*this, loc); }
+Tensor Tensor::clamp(std::optional<double> lo, std::optional<double> hi, L loc) const { return xg::clamp(*this, lo, hi, loc); }
+Tensor Tensor::clamp_min(double lo, L loc) const { return xg::clamp(*this, lo, std::nullopt, loc); }
+Tensor Tensor::clamp_max(double hi, L loc) const { return xg::clamp(*this, std::nullopt, hi, loc); }
+Tensor Tensor::maximum(const Tensor& o, L loc) const { return xg::maximum(*this, o, loc); }
+Tensor Tensor::minimum(const Tensor& o, L loc) const { return xg::minimum(*this, o, loc); }
+Tensor Tensor::softmax(I d, L loc) const { return xg::softmax(*this, d, loc); }
+Tensor Tensor::log_softmax(I d, L loc) const { return xg::log_softmax(*this, d, loc); }
+
+Tensor Tensor::sum(L loc) const { return xg::sum(*this, loc); }
+Tensor Tensor::sum(D dims, bool keepdim, L loc) const { return xg::sum(*this, std::move(dims), keepdim, loc); }
+Tensor Tensor::mean(L loc) const { return xg::mean(*this, loc); }
+Tensor Tensor::mean(D dims, bool keepdim, L loc) const { return xg::mean(*this, std::move(dims), keepdim, loc); }
+Tensor Tensor::var(L loc) const { return xg::var(*this, loc); }
+Tensor Tensor::var(D dims, bool unbiased, bool keepdim, L loc) const { return xg::var(*this, std::move(dims), unbiased, keepdim, loc); }
+Tensor Tensor::std(L loc) const { return xg::std(*this, loc); }
+Tensor Tensor::std(D dims, bool unbiased, bool keepdim, L loc) const { return xg::std(*this, std::move(dims), unbiased, keepdim, loc); }
+Tensor Tensor::prod(L loc) const { return xg::prod(*this, loc); }
+Tensor Tensor::prod(I d, bool keepdim, L loc) const { return xg::prod(*this, d, keepdim, loc); }
+Tensor Tensor::logsumexp(D dims, bool keepdim, L loc) const { return xg::logsumexp(*this, std::move(dims), keepdim, loc); }
+Tensor Tensor::norm(double p, L loc) const { return xg::norm(*this, p, loc); }
+Tensor Tensor::norm(double p, D dims, bool keepdim, L loc) const { return xg::norm(*this, p, std::move(dims), keepdim, loc); }
+Tensor Tensor::max(L loc) const { return xg::max(*this, loc); }
+Tensor Tensor::min(L loc) const { return xg::min(*this, loc); }
+std::tuple<Tensor, Tensor> Tensor::max(I d, bool keepdim, L loc) const { return xg::max(*this, d, keepdim, loc); }
+std::tuple<Tensor, Tensor> Tensor::min(I d, bool keepdim, L loc) const { return xg::min(*this, d, keepdim, loc); }
+Tensor Tensor::max(const Tensor& o, L loc) const { return xg::maximum(*this, o, loc); }
+Tensor Tensor::min(const Tensor& o, L loc) const { return xg::minimum(*this, o, loc); }
+Tensor Tensor::argmax() const { return xg::argmax(xg::reshape(*this, Shape{-1}), 0); }
+Tensor Tensor::argmax(I d, bool keepdim) const { return xg::argmax(*this, d, keepdim); }
+Tensor Tensor::argmin() const { return xg::argmin(xg::reshape(*this, Shape{-1}), 0); }
+Tensor Tensor::argmin(I d, bool keepdim) const { return xg::argmin(*this, d, keepdim); }
+
+Tensor Tensor::eq(const Tensor& o) const { return xg::eq(*this, o); }
+Tensor Tensor::ne(const Tensor& o) const { return xg::ne(*this, o); }
+Tensor Tensor::lt(const Tensor& o) const { return xg::lt(*this, o); }
+Tensor Tensor::le(const Tensor& o) const { return xg::le(*this, o); }
+Tensor Tensor::gt(const Tensor& o) const { return xg::gt(*this, o); }
+Tensor Tensor::ge(const Tensor& o) const { return xg::ge(*this, o); }
+Tensor Tensor::eq(double o) const { return xg::eq(*this, o); }
+Tensor Tensor::ne(double o) const { return xg::ne(*this, o); }
+Tensor Tensor::lt(double o) const { return xg::lt(*this, o); }
+Tensor Tensor::le(double o) const { return xg::le(*this, o); }
+Tensor Tensor::gt(double o) const { return xg::gt(*this, o); }
+Tensor Tensor::ge(double o) const { return xg::ge(*this, o); }
+Tensor Tensor::logical_and(const Tensor& o) const { return xg::logical_and(*this, o); }
+Tensor Tensor::logical_or(const Tensor& o) const { return xg::logical_or(*this, o); }
+Tensor Tensor::logical_xor(const Tensor& o) const { return xg::logical_xor(*this, o); }
+Tensor Tensor::logical_not() const { return xg::logical_not(*this); }
+Tensor Tensor::isnan() const { return xg::isnan(*this); }
+Tensor Tensor::isfinite() const { return xg::isfinite(*this); }
+Tensor Tensor::any() const { return xg::any(*this); }
+Tensor Tensor::any(I d, bool keepdim) const { return xg::any(*this, d, keepdim); }
+Tensor Tensor::all() const { return xg::all(*this); }
+Tensor Tensor::all(I d, bool keepdim) const { return xg::all(*this, d, keepdim); }
+bool Tensor::allclose(const Tensor& o, double rtol, double atol) const { return xg::allclose(*this, o, rtol, atol); }
+bool Tensor::equal(const Tensor& o) const { return xg::equal(*this, o); }
+Tensor Tensor::masked_fill(const Tensor& m, double v, L loc) const { return xg::masked_fill(*this, m, v, loc); }
+Tensor Tensor::masked_fill(const Tensor& m, const Tensor& v, L loc) const { return xg::masked_fill(*this, m, v, loc); }
+Tensor Tensor::masked_select(const Tensor& m, L loc) const { return xg::masked_select(*this, m, loc); }
+Tensor Tensor::where(const Tensor& c, const Tensor& o, L loc) const { return xg::where(c, *this, o, loc); }
+
+Tensor Tensor::reshape(const Shape& s, L loc) const { return xg::reshape(*this, s, loc); }
+Tensor Tensor::view(const Shape& s, L loc) const { return xg::view(*this, s, loc); }
+Tensor Tensor::reshape_as(const Tensor& o, L loc) const { return xg::reshape(*this, o.shape(), loc); }
+Tensor Tensor::view_as(const Tensor& o, L loc) const { return xg::view(*this, o.shape(), loc); }
+Tensor Tensor::flatten(I a, I b, L loc) const { return xg::flatten(*this, a, b, loc); }
+Tensor Tensor::transpose(I a, I b, L loc) const { return xg::transpose(*this, a, b, loc); }
+Tensor Tensor::t(L loc) const { return xg::t(*this, loc); }
+Tensor Tensor::permute(std::vector<I> dims, L loc) const { return xg::permute(*this, std::move(dims), loc); }
+Tensor Tensor::squeeze(L loc) const { return xg::squeeze(*this, loc); }
+Tensor Tensor::squeeze(I d, L loc) const { return xg::squeeze(*this, d, loc); }
+Tensor Tensor::unsqueeze(I d, L loc) const { return xg::unsqueeze(*this, d, loc); }
+Tensor Tensor::expand(const Shape& s, L loc) const { return xg::expand(*this, s, loc); }
+Tensor Tensor::expand_as(const Tensor& o, L loc) const { return xg::expand(*this, o.shape(), loc); }
+Tensor Tensor::narrow(I d, I start, I length, L loc) const { return xg::narrow(*this, d, start, length, loc); }
+Tensor Tensor::index_select(I d, const Tensor& i, L loc) const { return xg::index_select(*this, d, i, loc); }
+Tensor Tensor::gather(I d, const Tensor& i, L loc) const { return xg::gather(*this, d, i, loc); }
+Tensor Tensor::scatter_add(I d, const Tensor& i, const Tensor& src, L loc) const { return xg::scatter_add(*this, d, i, src, loc); }
+Tensor Tensor::index_add(I d, const Tensor& i, const Tensor& src, L loc) const { return xg::index_add(*this, d, i, src, loc); }
+
+Tensor Tensor::matmul(const Tensor& o, L loc) const { return xg::matmul(*this, o, loc); }
+Tensor Tensor::mm(const Tensor& o, L loc) const { return xg::mm(*this, o, loc); }
+Tensor Tensor::dot(const Tensor& o, L loc) const { return xg::dot(*this, o, loc); }
 
 }  // namespace xg

@@ -24,6 +24,9 @@ const char* dtype_code(DType d) {
     case kFloat32: return "F32";
     case kFloat64: return "F64";
     case kInt64: return "I64";
+    case kBool: return "BOOL";
+    case kUInt8: return "U8";
+    case kInt32: return "I32";
   }
   return "?";
 }
@@ -32,6 +35,9 @@ bool parse_dtype(const std::string& code, DType& out) {
   if (code == "F32") out = kFloat32;
   else if (code == "F64") out = kFloat64;
   else if (code == "I64") out = kInt64;
+  else if (code == "BOOL") out = kBool;
+  else if (code == "U8") out = kUInt8;
+  else if (code == "I32") out = kInt32;
   else return false;
   return true;
 }
@@ -123,7 +129,7 @@ Entry parse_entry(const std::string& source, const std::string& name, const json
   const std::string code = xg::detail::excerpt(dt.get<std::string>(), 32);
   if (!parse_dtype(code, e.dtype)) {
     if (is_safetensors_dtype(code))
-      throw bad(fmt::format("dtype \"{}\" is not supported (xgrad reads F32, F64 and I64)", code));
+      throw bad(fmt::format("dtype \"{}\" is not supported (xgrad reads F32, F64, I64, I32, U8 and BOOL)", code));
     throw bad(fmt::format("unknown dtype \"{}\"", code));
   }
   const json& sh = v["shape"];
@@ -241,6 +247,13 @@ SafetensorsData from_safetensors(std::string_view bytes, const std::string& sour
     throw FormatError(fmt::format("{}: the data buffer has {} bytes but the tensors cover {} ({} bytes unaccounted for)",
                                   source, buffer, pos, buffer - pos));
   const char* data = bytes.data() + 8 + n;
+  // A BOOL byte other than 0 or 1 is no bool value (reading it would be undefined behaviour).
+  for (const auto& e : entries)
+    if (e.dtype == kBool)
+      for (std::uint64_t i = e.begin; i < e.end; ++i)
+        if (static_cast<unsigned char>(data[i]) > 1)
+          throw FormatError(fmt::format("{}: tensor {} has dtype BOOL but byte {} of its data is {}, not 0 or 1", source,
+                                        quote_name(e.name), i - e.begin, static_cast<unsigned>(static_cast<unsigned char>(data[i]))));
   for (const auto& e : entries) {
     Tensor t = empty(e.shape, e.dtype);
     if (t.numel() > 0) copy_le(t.raw_data(), data + e.begin, static_cast<std::size_t>(t.numel()), dtype_size(e.dtype));

@@ -193,6 +193,8 @@ void Module::to(DType dtype) {
   for (auto& [n, b] : named_buffers()) convert(b);
 }
 
+void Module::to(Device device, bool) { detail::check_cpu((type_name() + ".to").c_str(), device); }
+
 StateDict Module::state_dict() const {
   StateDict sd;
   for (const auto& [n, t] : named_parameters()) sd[n] = t.detach();

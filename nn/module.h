@@ -91,6 +91,8 @@ class Module {
   void zero_grad(bool set_to_none = true);
   // Converts parameters and buffers in place (same Tensor handles), float dtypes only.
   void to(DType dtype);
+  // CPU only: Device(kCPU) leaves the module as it is, a CUDA device raises a ValueError.
+  void to(Device device, bool non_blocking = false);
 
   // Parameters and buffers by dotted name; the tensors share storage with the module's.
   StateDict state_dict() const;

@@ -13,6 +13,7 @@ namespace {
 
 // Checked first by every factory that takes options: only float tensors can require grad.
 void check_options(const char* op, const TensorOptions& opt) {
+  detail::check_cpu(op, opt.device_);
   if (opt.requires_grad_ && !is_floating(opt.dtype_))
     throw DTypeError(fmt::format("{}: requires_grad needs a floating dtype (float32 or float64), got {}", op,
                                  dtype_name(opt.dtype_)));
@@ -31,7 +32,7 @@ Tensor from_values(const V& values, const Shape& shape, DType d) {
   if constexpr (std::is_floating_point_v<typename V::value_type>)
     for (auto v : values) check_representable("tensor", d, static_cast<double>(v));
   Tensor t = make_tensor(shape, d);
-  dispatch(d, [&](auto tag) {
+  dispatch_all(d, [&](auto tag) {
     using T = decltype(tag);
     T* p = data_of<T>(t);
     std::size_t i = 0;
@@ -56,9 +57,15 @@ void check_float(const char* op, DType d) {
 
 }  // namespace
 
-Tensor tensor(std::initializer_list<double> values, TensorOptions opt) {
+Tensor detail::tensor_1d(const std::vector<double>& values, TensorOptions opt) {
   check_options("tensor", opt);
   return finish(from_values(values, Shape{static_cast<std::int64_t>(values.size())}, opt.dtype_), opt);
+}
+Tensor tensor(std::initializer_list<detail::Number> values, TensorOptions opt) {
+  std::vector<double> v;
+  v.reserve(values.size());
+  for (const auto& n : values) v.push_back(n.value);
+  return detail::tensor_1d(v, opt);
 }
 
 Tensor tensor(std::initializer_list<std::initializer_list<double>> rows, TensorOptions opt) {
@@ -80,6 +87,23 @@ Tensor from_vector(const std::vector<double>& data, const Shape& shape, bool rg)
   return finish(from_values(data, shape, kFloat64), TensorOptions().requires_grad(rg));
 }
 Tensor from_vector(const std::vector<std::int64_t>& data, const Shape& shape) { return from_values(data, shape, kInt64); }
+Tensor from_vector(const std::vector<std::int32_t>& data, const Shape& shape) { return from_values(data, shape, kInt32); }
+Tensor from_vector(const std::vector<std::uint8_t>& data, const Shape& shape) { return from_values(data, shape, kUInt8); }
+Tensor from_vector(const std::vector<bool>& data, const Shape& shape) { return from_values(data, shape, kBool); }
+
+Tensor from_blob(void* data, const Shape& shape, TensorOptions opt) { return from_blob(data, shape, nullptr, opt); }
+Tensor from_blob(void* data, const Shape& shape, std::function<void(void*)> deleter, TensorOptions opt) {
+  check_options("from_blob", opt);
+  const std::int64_t n = checked_numel(shape, opt.dtype_, "from_blob");
+  if (data == nullptr && n > 0)
+    throw ValueError(fmt::format("from_blob: data is a null pointer for shape {} ({} elements)", to_string(shape), n));
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = std::make_shared<Storage>(data, static_cast<std::size_t>(n) * dtype_size(opt.dtype_), std::move(deleter));
+  impl->shape = shape;
+  impl->numel = n;
+  impl->dtype = opt.dtype_;
+  return finish(Tensor(std::move(impl)), opt);
+}
 
 Tensor scalar_tensor(double v, TensorOptions opt) { return full({}, v, opt); }
 Tensor empty(const Shape& shape, TensorOptions opt) {
@@ -93,6 +117,9 @@ Tensor zeros_like(const Tensor& t) { return zeros(t.shape(), t.dtype()); }
 Tensor ones_like(const Tensor& t) { return ones(t.shape(), t.dtype()); }
 Tensor full_like(const Tensor& t, double value) { return full(t.shape(), value, t.dtype()); }
 Tensor empty_like(const Tensor& t) { return empty(t.shape(), t.dtype()); }
+Tensor zeros_like(const Tensor& t, TensorOptions opt) { return zeros(t.shape(), opt); }
+Tensor ones_like(const Tensor& t, TensorOptions opt) { return ones(t.shape(), opt); }
+Tensor full_like(const Tensor& t, double value, TensorOptions opt) { return full(t.shape(), value, opt); }
 
 Tensor arange(double start, double end, double step, TensorOptions opt) {
   check_options("arange", opt);
@@ -111,7 +138,7 @@ Tensor arange(double start, double end, double step, TensorOptions opt) {
     check_representable("arange", opt.dtype_, start + static_cast<double>(n - 1) * step);
   }
   Tensor t = make_tensor({n}, opt.dtype_, "arange");
-  dispatch(opt.dtype_, [&](auto tag) {
+  dispatch_all(opt.dtype_, [&](auto tag) {
     using T = decltype(tag);
     T* p = data_of<T>(t);
     for (std::int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(start + static_cast<double>(i) * step);
@@ -129,7 +156,7 @@ Tensor linspace(double start, double end, std::int64_t steps, TensorOptions opt)
   check_representable("linspace", opt.dtype_, end);
   Tensor t = make_tensor({steps}, opt.dtype_, "linspace");
   const double h = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0;
-  dispatch(opt.dtype_, [&](auto tag) {
+  dispatch_all(opt.dtype_, [&](auto tag) {
     using T = decltype(tag);
     T* p = data_of<T>(t);
     // Fill from both ends so the last value is exactly `end`, as PyTorch does.
@@ -145,7 +172,7 @@ Tensor eye(std::int64_t n, std::int64_t m, TensorOptions opt) {
   if (n < 0 || m < 0) throw ValueError(fmt::format("eye: sizes must be non-negative, got {} x {}", n, m));
   Tensor t = make_tensor({n, m}, opt.dtype_, "eye");
   kernel::fill(t, 0);
-  dispatch(opt.dtype_, [&](auto tag) {
+  dispatch_all(opt.dtype_, [&](auto tag) {
     using T = decltype(tag);
     T* p = data_of<T>(t);
     for (std::int64_t i = 0; i < std::min(n, m); ++i) p[i * m + i] = T(1);
@@ -157,6 +184,7 @@ namespace {
 // A float tensor whose elements are draws of `draw(generator)`, in order.
 template <class Draw>
 Tensor random_float(const char* op, const Shape& shape, TensorOptions opt, Generator* gen, Draw draw) {
+  check_options(op, opt);
   check_float(op, opt.dtype_);
   Tensor t = make_tensor(shape, opt.dtype_, op);
   Generator& g = gen_or_default(gen);
@@ -189,6 +217,14 @@ Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, Generato
   return t;
 }
 
+Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, TensorOptions opt) {
+  check_options("randint", opt);
+  if (opt.requires_grad_) check_float("randint", opt.dtype_);
+  Tensor t = randint(low, high, shape);
+  return opt.dtype_ == kInt64 ? t : finish(kernel::cast(t, opt.dtype_, "randint"), opt);
+}
+Tensor randint(std::int64_t high, const Shape& shape, TensorOptions opt) { return randint(0, high, shape, opt); }
+
 Tensor randperm(std::int64_t n, Generator* gen) {
   if (n < 0) throw ValueError(fmt::format("randperm: n must be non-negative, got {}", n));
   Tensor t = arange(0, static_cast<double>(n), 1, kInt64);
@@ -203,7 +239,7 @@ Tensor bernoulli(const Shape& shape, double p, TensorOptions opt, Generator* gen
   if (!(p >= 0 && p <= 1)) throw ValueError(fmt::format("bernoulli: probability must be in [0, 1], got {}", p));
   Tensor t = make_tensor(shape, opt.dtype_, "bernoulli");
   Generator& g = gen_or_default(gen);
-  dispatch(opt.dtype_, [&](auto tag) {
+  dispatch_all(opt.dtype_, [&](auto tag) {
     using T = decltype(tag);
     T* q = data_of<T>(t);
     for (std::int64_t i = 0; i < t.numel(); ++i) q[i] = g.uniform() < p ? T(1) : T(0);

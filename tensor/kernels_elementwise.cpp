@@ -11,7 +11,7 @@
 namespace xg::kernel {
 
 void fill(Tensor& self, double v) {
-  dispatch(self.dtype(), [&](auto t) {
+  dispatch_all(self.dtype(), [&](auto t) {
     using T = decltype(t);
     T* p = data_of<T>(self);
     const T tv = static_cast<T>(v);
@@ -25,10 +25,10 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   const Tensor ea = a.shape() == os ? a : expand(a, os);
   const Tensor eb = b.shape() == os ? b : expand(b, os);
   Tensor out = make_tensor(os, a.dtype());
-  dispatch(c.dtype(), [&](auto ct) {
+  dispatch_all(c.dtype(), [&](auto ct) {
     using C = decltype(ct);
     const C* pc = data_of<C>(c);
-    dispatch(a.dtype(), [&](auto t) {
+    dispatch_all(a.dtype(), [&](auto t) {
       using T = decltype(t);
       const T* pa = data_of<T>(ea);
       const T* pb = data_of<T>(eb);
@@ -40,20 +40,25 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
 }
 
 Tensor cast(const Tensor& x, DType d, const char* op) {
-  if (d == kInt64 && is_floating(x.dtype()))
+  // Float to an integer dtype: every value must fit (NaN, inf or out of range is a ValueError).
+  // Integer to a narrower integer wraps, as PyTorch's conversions do.
+  if (!is_floating(d) && d != kBool && is_floating(x.dtype()))
     dispatch_float(x.dtype(), [&](auto st) {
       using S = decltype(st);
       const S* ps = data_of<S>(x);
-      for (std::int64_t i = 0, n = x.numel(); i < n; ++i)
-        if (!fits<std::int64_t>(ps[i]))
-          throw ValueError(fmt::format("{}: value {} at flat index {} cannot be converted to int64 (it is NaN, infinite or "
-                                       "out of range)", op, ps[i], i));
+      dispatch_all(d, [&](auto dt) {
+        using D = decltype(dt);
+        for (std::int64_t i = 0, n = x.numel(); i < n; ++i)
+          if (!fits<D>(ps[i]))
+            throw ValueError(fmt::format("{}: value {} at flat index {} cannot be converted to {} (it is NaN, infinite or "
+                                         "out of range)", op, ps[i], i, dtype_name(d)));
+      });
     });
   Tensor out = make_tensor(x.shape(), d, op);
-  dispatch(x.dtype(), [&](auto st) {
+  dispatch_all(x.dtype(), [&](auto st) {
     using S = decltype(st);
     const S* ps = data_of<S>(x);
-    dispatch(d, [&](auto dt) {
+    dispatch_all(d, [&](auto dt) {
       using D = decltype(dt);
       D* pd = data_of<D>(out);
       for (std::int64_t i = 0, n = x.numel(); i < n; ++i) pd[i] = static_cast<D>(ps[i]);
@@ -69,7 +74,7 @@ Tensor copy(const Tensor& x) {
 }
 
 bool has_nonfinite(const Tensor& x) {
-  if (x.dtype() == kInt64) return false;
+  if (!is_floating(x.dtype())) return false;
   return dispatch_float(x.dtype(), [&](auto t) {
     using T = decltype(t);
     const T* p = data_of<T>(x);

@@ -38,7 +38,7 @@ void strided_copy(const T* src, const Strides& st, T* out, const Shape& os) {
 
 Tensor strided(const Tensor& x, const Strides& st, const Shape& os) {
   Tensor out = make_tensor(os, x.dtype());
-  dispatch(x.dtype(), [&](auto t) {
+  dispatch_all(x.dtype(), [&](auto t) {
     using T = decltype(t);
     strided_copy<T>(data_of<T>(x), st, data_of<T>(out), os);
   });
@@ -199,7 +199,7 @@ void for_each_indexed(const Shape& index_shape, const std::int64_t* idx, const S
 
 Tensor gather(const Tensor& x, std::size_t dim, const Tensor& index) {
   Tensor out = make_tensor(index.shape(), x.dtype());
-  dispatch(x.dtype(), [&](auto t) {
+  dispatch_all(x.dtype(), [&](auto t) {
     using T = decltype(t);
     const T* px = data_of<T>(x);
     T* po = data_of<T>(out);
@@ -236,7 +236,7 @@ Tensor one_hot(const Tensor& index, std::int64_t num_classes, DType dtype) {
   Tensor out = make_tensor(os, dtype);
   fill(out, 0);
   const auto* idx = data_of<std::int64_t>(index);
-  dispatch(dtype, [&](auto t) {
+  dispatch_all(dtype, [&](auto t) {
     using T = decltype(t);
     T* po = data_of<T>(out);
     for (std::int64_t i = 0, n = index.numel(); i < n; ++i) po[i * num_classes + idx[i]] = T(1);

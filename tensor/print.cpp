@@ -17,7 +17,8 @@ void print_dim(std::string& out, const T* p, const Shape& s, std::size_t d, std:
                std::size_t indent) {
   const auto st = contiguous_strides(s);
   if (s.empty()) {
-    if constexpr (std::is_integral_v<T>) out += fmt::format("{}", p[0]);
+    if constexpr (std::is_same_v<T, std::uint8_t>) out += fmt::format("{}", static_cast<int>(p[0]));
+    else if constexpr (std::is_integral_v<T>) out += fmt::format("{}", p[0]);
     else out += fmt::format("{:.4f}", p[0]);
     return;
   }
@@ -30,7 +31,8 @@ void print_dim(std::string& out, const T* p, const Shape& s, std::size_t d, std:
     }
     const std::int64_t off = offset + i * st[d];
     if (d + 1 == s.size()) {
-      if constexpr (std::is_integral_v<T>) out += fmt::format("{}", p[off]);
+      if constexpr (std::is_same_v<T, std::uint8_t>) out += fmt::format("{}", static_cast<int>(p[off]));
+      else if constexpr (std::is_integral_v<T>) out += fmt::format("{}", p[off]);
       else out += fmt::format("{:.4f}", p[off]);
     } else {
       print_dim(out, p, s, d + 1, off, summarize, indent);
@@ -45,7 +47,7 @@ void print_dim(std::string& out, const T* p, const Shape& s, std::size_t d, std:
 std::string to_string(const Tensor& t) {
   if (!t.defined()) return "tensor(undefined)";
   std::string out = "tensor(";
-  dispatch(t.dtype(), [&](auto tag) {
+  dispatch_all(t.dtype(), [&](auto tag) {
     using T = decltype(tag);
     print_dim(out, static_cast<const T*>(t.raw_data()), t.shape(), 0, 0, t.numel() > kSummarizeAbove, 7);
   });

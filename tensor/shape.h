@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace xg {
@@ -15,6 +16,7 @@ class Shape {
 
   Shape() = default;
   Shape(std::initializer_list<std::int64_t> dims) : Shape(dims.begin(), dims.end()) {}
+  Shape(std::int64_t n) { push_back(n); }  // NOLINT: implicit, so zeros(3) is zeros({3}) as in LibTorch
   Shape(const std::vector<std::int64_t>& dims) : Shape(dims.begin(), dims.end()) {}  // NOLINT
   template <class It>
   Shape(It first, It last) {
@@ -62,6 +64,21 @@ class Shape {
 };
 
 std::string to_string(const Shape& s);  // "[2, 3]"
+
+// The dims a reduction or permutation takes, as LibTorch's IntArrayRef accepts them: one int
+// (x.sum(1)), a braced list (x.sum({0, 1})) or a vector; empty means every dim.
+class Dims {
+ public:
+  Dims() = default;
+  Dims(std::int64_t d) : v_{d} {}                                 // NOLINT: implicit on purpose
+  Dims(std::initializer_list<std::int64_t> d) : v_(d) {}          // NOLINT
+  Dims(std::vector<std::int64_t> d) : v_(std::move(d)) {}         // NOLINT
+  operator const std::vector<std::int64_t>&() const { return v_; }  // NOLINT
+  const std::vector<std::int64_t>& vec() const { return v_; }
+
+ private:
+  std::vector<std::int64_t> v_;
+};
 
 // Row-major strides (in elements) of a contiguous tensor.
 std::array<std::int64_t, Shape::kMaxDims> contiguous_strides(const Shape& s);

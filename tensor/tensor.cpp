@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <new>
+#include <ostream>
 
 #include "tensor/allocator.h"
 #include "tensor/detail/tensor_impl.h"
@@ -16,7 +17,14 @@ Storage::Storage(std::size_t bytes) : nbytes(bytes) {
   data = detail::allocate_buffer(bytes);
 }
 
+Storage::Storage(void* borrowed_data, std::size_t bytes, std::function<void(void*)> release_fn)
+    : data(borrowed_data), nbytes(bytes), release(std::move(release_fn)), borrowed(true) {}
+
 Storage::~Storage() {
+  if (borrowed) {
+    if (release) release(data);
+    return;
+  }
   if (data != inline_buf) detail::free_buffer(data, nbytes);
 }
 
@@ -31,8 +39,13 @@ std::int64_t checked_numel(const Shape& shape, DType dtype, const char* op) {
 }
 
 void check_representable(const char* op, DType dtype, double v) {
-  if (dtype == kInt64 && !fits<std::int64_t>(v))
-    throw ValueError(fmt::format("{}: value {} cannot be stored as int64 (it is NaN, infinite or out of range)", op, v));
+  const bool ok = dtype == kInt64 ? fits<std::int64_t>(v)
+                  : dtype == kInt32 ? fits<std::int32_t>(v)
+                  : dtype == kUInt8 ? fits<std::uint8_t>(v)
+                                    : true;
+  if (!ok)
+    throw ValueError(fmt::format("{}: value {} cannot be stored as {} (it is NaN, infinite or out of range)", op, v,
+                                 dtype_name(dtype)));
 }
 
 namespace {
@@ -74,6 +87,11 @@ Tensor alias_with_shape(const Tensor& t, const Shape& shape) {
 }
 
 namespace detail {
+void throw_not_computable(DType d) {
+  const char* op = ::xg::current_op();
+  throw DTypeError(fmt::format("{}: not supported for dtype {} (a storage dtype); convert first with .to(xg::kFloat32) "
+                               "or .to(xg::kInt64)", op ? op : "this operation", dtype_name(d)));
+}
 void throw_dtype(const char* op, DType want, DType got) {
   throw DTypeError(fmt::format("{}: expected dtype {}, but the tensor has dtype {}", op, dtype_name(want), dtype_name(got)));
 }
@@ -102,6 +120,19 @@ std::int64_t flat_index(const char* op, const Shape& s, std::initializer_list<st
 void Tensor::check_type(DType want, const char* what) const {
   if (!impl_) detail::throw_undefined(what);
   if (impl_->dtype != want) detail::throw_dtype(what, want, impl_->dtype);
+}
+
+Scalar Tensor::item() const {
+  if (!impl_) detail::throw_undefined("item");
+  if (impl_->numel != 1)
+    throw ValueError("item: expected a tensor with one element, got shape " + to_string(impl_->shape));
+  return dispatch_all(impl_->dtype, [&](auto tag) { return Scalar(*static_cast<const decltype(tag)*>(raw_data())); });
+}
+
+std::ostream& operator<<(std::ostream& os, const Scalar& s) {
+  if (s.isFloatingPoint()) return os << s.toDouble();
+  if (s.isBoolean()) return os << (s.toBool() ? "true" : "false");
+  return os << s.toLong();
 }
 
 const Shape& Tensor::shape() const {

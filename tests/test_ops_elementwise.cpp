@@ -187,7 +187,7 @@ TEST_CASE("where: values and gradients go to the selected branch, with broadcast
   check_grads([&](const std::vector<Tensor>& in) { return xg::where(cond, in[0], in[1]) * in[0]; }, {f64({1, 2, 3}, {3}), f64({7}, {1})});
 }
 
-TEST_CASE("comparisons give 1/0 masks that carry no gradient") {
+TEST_CASE("comparisons give kBool masks that carry no gradient") {
   Tensor a = f64({1, 2, 3}, {3});
   const Tensor b = xg::tensor({2, 2, 2}, xg::kFloat64);
   check_values(xg::eq(a, b), {0, 1, 0});
@@ -199,7 +199,7 @@ TEST_CASE("comparisons give 1/0 masks that carry no gradient") {
   CHECK_FALSE(xg::gt(a, b).requires_grad());
   const Tensor i = xg::tensor({1, 5}, xg::kInt64);
   const Tensor m = xg::lt(i, 3.0);
-  CHECK(m.dtype() == xg::kInt64);
+  CHECK(m.dtype() == xg::kBool);  // as PyTorch (masks used to take the operands' dtype)
   CHECK(m.to_vector<std::int64_t>() == std::vector<std::int64_t>{1, 0});
 }
 

@@ -18,6 +18,12 @@ inline void check_float(const char* op, const Tensor& t) {
                                  dtype_name(t.dtype()), to_string(t.shape())));
 }
 
+// For derivative rules: 1/0 in the operands' dtype (they multiply gradients by it), where the
+// public comparisons give kBool.
+Tensor eq_values(const Tensor& a, const Tensor& b);
+Tensor gt_values(const Tensor& a, const Tensor& b);
+Tensor lt_values(const Tensor& a, const Tensor& b);
+
 inline void check_same_dtype(const char* op, const Tensor& a, const Tensor& b) {
   check_defined(op, a);
   check_defined(op, b);
@@ -40,7 +46,7 @@ void check_index_range(const char* op, const Tensor& index, std::int64_t n, std:
 inline Tensor scalar_like(const Tensor& t, double v, const char* op = "scalar") {
   check_representable(op, t.dtype(), v);
   Tensor s = make_tensor({}, t.dtype());
-  dispatch(t.dtype(), [&](auto tag) { *data_of<decltype(tag)>(s) = static_cast<decltype(tag)>(v); });
+  dispatch_all(t.dtype(), [&](auto tag) { *data_of<decltype(tag)>(s) = static_cast<decltype(tag)>(v); });
   return s;
 }
 

@@ -39,7 +39,13 @@ void attach(const std::shared_ptr<Node>& node, Tensor& out, const char* name, co
 struct Op {
   const char* name;
   SourceLocation loc;
-  CurrentOpScope scope{name};  // errors from the kernels this op runs name it
+  CurrentOpScope scope;
+
+  // The outermost Op on this thread (scope) names the user's call in errors raised deep inside
+  // kernels: an allocation the system refuses, a storage dtype reaching dispatch().
+  Op(const char* n, SourceLocation l) : name(n), loc(l), scope(n) {}
+  Op(const Op&) = delete;
+  Op& operator=(const Op&) = delete;
 
   template <std::size_t N, class... Rules>
   Tensor record(Tensor out, const Tensor* const (&inputs)[N], std::initializer_list<const Tensor*> saved,
@@ -62,6 +68,8 @@ struct Op {
     attach(std::make_shared<FnNodeMany<std::decay_t<Rule>>>(std::forward<Rule>(rule)), out, name, loc, ptrs, {});
     return out;
   }
+
+ private:
 };
 
 }  // namespace xg::autograd

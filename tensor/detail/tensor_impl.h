@@ -2,6 +2,7 @@
 // Internal: what a Tensor handle points to. Not part of the public API.
 #include <atomic>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -24,7 +25,12 @@ struct Storage {
   std::vector<std::weak_ptr<TensorImpl>> aliases;
   std::atomic_flag aliases_lock = ATOMIC_FLAG_INIT;  // 16, not 64: over-aligned objects take glibc's slow memalign path
 
+  // Memory that the caller owns (from_blob): not freed here; `release`, if set, is called instead.
+  std::function<void(void*)> release;
+  bool borrowed = false;
+
   explicit Storage(std::size_t bytes);
+  Storage(void* borrowed_data, std::size_t bytes, std::function<void(void*)> release_fn);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -82,6 +88,7 @@ Tensor make_tensor(const Shape& shape, DType dtype, const char* op = nullptr);
 void check_representable(const char* op, DType dtype, double v);
 // A new handle over the same storage with another shape (same numel), no autograd history.
 Tensor alias_with_shape(const Tensor& t, const Shape& shape);
+
 
 template <class T> inline T* data_of(const Tensor& t) { return static_cast<T*>(t.impl()->storage->data); }
 
