@@ -2,9 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <limits>
 
-#include "data/fashion_mnist.h"
+#include "data/fashion_mnist.h"  // load_mnist_idx
 
 namespace xg::data {
 
@@ -23,10 +24,20 @@ Tensor normalize_example(const Tensor& x, const std::vector<double>& mean, const
 
 namespace datasets {
 namespace {
+// <root>/<name>.gz if present, else <root>/<name>; IOError naming both otherwise.
+std::string locate(const std::string& root, const std::string& name) {
+  const std::filesystem::path plain = std::filesystem::path(root) / name, gz = std::filesystem::path(root) / (name + ".gz");
+  if (std::filesystem::exists(gz)) return gz.string();
+  if (std::filesystem::exists(plain)) return plain.string();
+  throw IOError(fmt::format("MNIST: missing file '{}' (nor '{}'); root must be the folder holding the MNIST-format IDX files",
+                            plain.string(), gz.string()));
+}
+
 TensorDataset read_mnist(const std::string& root, bool train) {
   const std::string prefix = train ? "train" : "t10k";
-  auto [images, labels] = load_mnist_idx(FashionMNIST::locate(root, prefix + "-images-idx3-ubyte"),
-                                         FashionMNIST::locate(root, prefix + "-labels-idx1-ubyte"));
+  const std::string images_path = locate(root, prefix + "-images-idx3-ubyte");
+  const std::string labels_path = locate(root, prefix + "-labels-idx1-ubyte");
+  auto [images, labels] = load_mnist_idx(images_path, labels_path);
   return TensorDataset(images.reshape({images.size(0), 1, images.size(1), images.size(2)}), labels.to(kInt64));
 }
 }  // namespace

@@ -62,7 +62,9 @@ class ModuleHolder {
   template <class Arg> decltype(auto) operator[](Arg&& arg) const { return (**this)[std::forward<Arg>(arg)]; }
 
   // model(x): the module's forward with these arguments (and its hooks around a one-tensor forward).
-  template <class... Args> decltype(auto) operator()(Args&&... args) const {
+  template <class... Args>
+    requires requires(Contained& m, Args&&... a) { m.forward(std::forward<Args>(a)...); }
+  decltype(auto) operator()(Args&&... args) const {
     Contained& m = **this;
     using Result = decltype(m.forward(std::forward<Args>(args)...));
     if constexpr (sizeof...(Args) == 1 && (std::is_convertible_v<Args, const Tensor&> && ...) &&

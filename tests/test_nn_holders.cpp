@@ -80,7 +80,7 @@ TEST_CASE("save/load of a module: PyTorch key names, and a failed load changes n
   CHECK(xg::equal(a->fc->weight, b->fc->weight));
   nn::Linear other(3, 3);
   const Tensor before = other->weight.clone();
-  XGT_CHECK_THROWS_MSG(xg::load(other, path), xg::Error, "scale");
+  XGT_CHECK_THROWS_MSG(xg::load(other, path), xg::ValueError, "load_state_dict: nothing was loaded", "scale");
   CHECK(xg::equal(other->weight, before));
   XGT_CHECK_THROWS_MSG(xg::load(b, (dir.path / "missing.safetensors").string()), xg::IOError, "missing.safetensors");
 }
@@ -110,5 +110,5 @@ TEST_CASE("torch::data: batches, Normalize and the loader's checks") {
   XGT_CHECK_THROWS_MSG(data::make_data_loader(std::move(unsized).map(data::transforms::Stack<>()), 2), xg::ValueError,
                        "make_data_loader", "size() is unknown");
   xgt::TempDir dir("holders_mnist");
-  XGT_CHECK_THROWS_MSG(data::datasets::MNIST(dir.path.string()), xg::IOError, "train-images-idx3-ubyte");
+  XGT_CHECK_THROWS_MSG(data::datasets::MNIST(dir.path.string()), xg::IOError, "MNIST: missing file", "train-images-idx3-ubyte");
 }

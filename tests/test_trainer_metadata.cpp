@@ -46,12 +46,19 @@ TEST_CASE("trainer metadata: best and last checkpoints say how to rebuild and fe
   CHECK(sd.count("fc1.weight") == 1);
   CHECK(sd.count("bn1.running_var") == 1);
   CHECK(sd.count("out.bias") == 1);
-  // --eval with nothing but the file and the (synthetic) data option.
+  // --eval with nothing but the file and the (synthetic) data option: the model the flags of the
+  // training run would build, the same test accuracy.
   Config eval;
   eval.synthetic = c.synthetic;
   eval.quiet = true;
   eval.out = c.out + "/eval";
-  CHECK(xg::train::evaluate_checkpoint_alone(eval, c.out + "/best.safetensors") > 0.5);
+  const double alone = xg::train::evaluate_checkpoint_alone(eval, c.out + "/best.safetensors");
+  Config with_flags = c;
+  with_flags.out = c.out + "/eval_flags";
+  CHECK(alone == xg::train::evaluate_checkpoint(with_flags, xg::train::load_data(c), c.out + "/best.safetensors"));
+  // Without the metadata, the default model (hidden 512 256) does not fit the file.
+  xg::save(xg::load(c.out + "/best.safetensors"), c.out + "/bare.safetensors");
+  CHECK_THROWS_AS(xg::train::evaluate_checkpoint_alone(eval, c.out + "/bare.safetensors"), xg::Error);
 
   xg::io::Metadata broken = {{"xgrad.model", "{\"model\": 3}"}};
   XGT_CHECK_THROWS_MSG(xg::train::config_from_checkpoint(Config{}, broken), xg::FormatError, "xgrad.model");

@@ -369,7 +369,8 @@ double evaluate_checkpoint_alone(const Config& base, const std::string& path) {
   flat.flatten = true;
   data::FashionMNIST test_set(c.data_root, data::Split::Test, flat);
   Data d;
-  d.test_x = test_set.features().sub_(mu).div_(sd);
+  Tensor x = test_set.features();  // a handle to the dataset's images, standardized in place
+  d.test_x = x.sub_(mu).div_(sd);
   d.test_y = test_set.targets();
   d.input_mean = mu, d.input_std = sd;
   for (const char* name : data::FashionMNIST::kClasses) d.class_names.emplace_back(name);
