@@ -42,6 +42,7 @@ Tensor Module::forward(const Tensor& x) {
 bool Module::has_hooks() const { return !(hooks_->pre.empty() && hooks_->forward.empty() && hooks_->backward.empty()); }
 
 Tensor Module::operator()(const Tensor& input) {
+  if (!has_hooks()) return forward(input);
   return call_with_hooks(input, [this](const Tensor& x) { return forward(x); });
 }
 
