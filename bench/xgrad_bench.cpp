@@ -178,10 +178,10 @@ void fmnist_epoch(const bench::Args& a) {
   const Tensor x = train.features(), y = train.targets();
   const long m = a.size > 0 ? a.size : x.size(0);
   xg::manual_seed(0);
-  nn::Sequential net{std::make_shared<nn::Linear>(784, 512), std::make_shared<nn::ReLU>(), std::make_shared<nn::Dropout>(0.3),
-                     std::make_shared<nn::Linear>(512, 256), std::make_shared<nn::ReLU>(), std::make_shared<nn::Dropout>(0.3),
-                     std::make_shared<nn::Linear>(256, 10)};
-  xg::optim::Adam opt(net.parameters(), xg::optim::AdamOptions(1e-3));
+  nn::Sequential net{std::make_shared<nn::LinearImpl>(784, 512), std::make_shared<nn::ReLUImpl>(), std::make_shared<nn::DropoutImpl>(0.3),
+                     std::make_shared<nn::LinearImpl>(512, 256), std::make_shared<nn::ReLUImpl>(), std::make_shared<nn::DropoutImpl>(0.3),
+                     std::make_shared<nn::LinearImpl>(256, 10)};
+  xg::optim::Adam opt(net->parameters(), xg::optim::AdamOptions(1e-3));
   std::vector<double> t;
   xg::Generator g(1);
   for (int r = 0; r < a.reps; ++r) {

@@ -35,7 +35,7 @@ Batch Dataset::get_batch(const std::vector<std::int64_t>& indices) const {
   xs.reserve(indices.size());
   ys.reserve(indices.size());
   for (std::int64_t i : indices) {
-    Example e = get(i);
+    Example<> e = get(i);
     xs.push_back(std::move(e.data));
     ys.push_back(std::move(e.target));
   }
@@ -59,7 +59,7 @@ TensorDataset::TensorDataset(Tensor features, Tensor targets) {
 
 std::int64_t TensorDataset::size() const { return features_.size(0); }
 
-Example TensorDataset::get(std::int64_t i) const {
+Example<> TensorDataset::get(std::int64_t i) const {
   const std::int64_t j = detail::wrap_index("TensorDataset::get", i, size());
   NoGradGuard no_grad;
   return {select_row(features_, j), select_row(targets_, j)};
@@ -83,7 +83,7 @@ Subset::Subset(DatasetPtr base, std::vector<std::int64_t> indices) : base_(std::
 
 std::int64_t Subset::size() const { return static_cast<std::int64_t>(indices_.size()); }
 
-Example Subset::get(std::int64_t i) const {
+Example<> Subset::get(std::int64_t i) const {
   return base_->get(indices_[static_cast<std::size_t>(detail::wrap_index("Subset::get", i, size()))]);
 }
 

@@ -15,19 +15,21 @@
 
 namespace xg::data {
 
-// One example, or a batch of them stacked along a new first dimension.
+// One example, or a batch of them stacked along a new first dimension. A template as LibTorch's
+// torch::data::Example<Data, Target>; Example<> holds two tensors.
+template <class Data = Tensor, class Target = Tensor>
 struct Example {
-  Tensor data;
-  Tensor target;
+  Data data;
+  Target target;
 };
-using Batch = Example;
+using Batch = Example<>;
 
 class Dataset {
  public:
   virtual ~Dataset() = default;
   virtual std::int64_t size() const = 0;
   // Example i, 0 <= i < size() (negative i counts from the end); IndexError otherwise.
-  virtual Example get(std::int64_t i) const = 0;
+  virtual Example<> get(std::int64_t i) const = 0;
   // The examples at `indices`, stacked: data [n, ...], target [n, ...]. The default stacks get(i);
   // TensorDataset gathers in one copy.
   virtual Batch get_batch(const std::vector<std::int64_t>& indices) const;
@@ -48,7 +50,7 @@ class TensorDataset : public Dataset {
  public:
   TensorDataset(Tensor features, Tensor targets);
   std::int64_t size() const override;
-  Example get(std::int64_t i) const override;
+  Example<> get(std::int64_t i) const override;
   Batch get_batch(const std::vector<std::int64_t>& indices) const override;
   const Tensor& features() const { return features_; }
   const Tensor& targets() const { return targets_; }
@@ -65,7 +67,7 @@ class Subset : public Dataset {
   template <class D>
   Subset(const D& base, std::vector<std::int64_t> indices) : Subset(share(base), std::move(indices)) {}
   std::int64_t size() const override;
-  Example get(std::int64_t i) const override;
+  Example<> get(std::int64_t i) const override;
   Batch get_batch(const std::vector<std::int64_t>& indices) const override;
   const std::vector<std::int64_t>& indices() const { return indices_; }
   const DatasetPtr& base() const { return base_; }

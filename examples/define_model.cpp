@@ -17,7 +17,7 @@ struct Net : nn::Module {
     register_module("fc2", fc2);
     register_module("drop", drop);
     register_module("fc3", fc3);
-    for (auto* layer : {&fc1, &fc2}) nn::init::kaiming_normal_(layer->weight, 0, nn::init::FanMode::FanIn, "relu");
+    for (auto* layer : {&fc1, &fc2}) nn::init::kaiming_normal_((*layer)->weight, 0, nn::init::FanMode::FanIn, "relu");
   }
   xg::Tensor forward(const xg::Tensor& x) override {
     xg::Tensor h = xg::relu(bn(fc1(x)));

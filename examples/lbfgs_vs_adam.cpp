@@ -34,8 +34,8 @@ Data make_data() {
 struct Model {
   nn::Linear fit{4, 1, true, xg::kFloat64};
   Model() {
-    nn::init::zeros_(fit.weight);
-    nn::init::zeros_(fit.bias);
+    nn::init::zeros_(fit->weight);
+    nn::init::zeros_(fit->bias);
   }
 };
 
@@ -51,7 +51,7 @@ int main() {
 
   // The optimum, by L-BFGS run to convergence.
   Model best;
-  optim::LBFGS long_run(best.fit.parameters(), optim::LBFGSOptions(1).max_iter(500).line_search_fn("strong_wolfe"));
+  optim::LBFGS long_run(best.fit->parameters(), optim::LBFGSOptions(1).max_iter(500).line_search_fn("strong_wolfe"));
   const auto closure_for = [&d](Model& m, optim::Optimizer& opt, int& evals) {
     return [&d, &m, &opt, &evals] {
       ++evals;
@@ -68,7 +68,7 @@ int main() {
 
   // L-BFGS: one step() at a time (max_iter 1), counting closure evaluations.
   Model lb;
-  optim::LBFGS lbfgs(lb.fit.parameters(), optim::LBFGSOptions(1).max_iter(1).line_search_fn("strong_wolfe"));
+  optim::LBFGS lbfgs(lb.fit->parameters(), optim::LBFGSOptions(1).max_iter(1).line_search_fn("strong_wolfe"));
   int lb_evals = 0, lb_iters = 0;
   while (mse(lb, d) > target && lb_iters < 1000) {
     lbfgs.step(closure_for(lb, lbfgs, lb_evals));
@@ -80,7 +80,7 @@ int main() {
   int exit_code = 0;
   for (const double lr : {0.01, 0.05, 0.1, 0.3}) {
     Model ad;
-    optim::Adam adam(ad.fit.parameters(), optim::AdamOptions(lr));
+    optim::Adam adam(ad.fit->parameters(), optim::AdamOptions(lr));
     int steps = 0, evals = 0;
     while (mse(ad, d) > target && steps < 100000) {
       adam.step(closure_for(ad, adam, evals));

@@ -3,4 +3,5 @@
 // checkpoints (xg::io::Checkpoint).
 #include "io/atomic_file.h"
 #include "io/checkpoint.h"
+#include "io/module_io.h"
 #include "io/safetensors.h"

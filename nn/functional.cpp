@@ -108,12 +108,14 @@ Tensor batch_norm(const Tensor& x, Tensor running_mean, Tensor running_var, cons
   return y;
 }
 
-Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction r) {
+Tensor mse_loss(const Tensor& input, const Tensor& target, const MSELossFuncOptions& options) {
+  const Reduction r = options.reduction();
   check_pair("mse_loss", input, target);
   return reduce(square(input - target), r);
 }
 
-Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction r) {
+Tensor l1_loss(const Tensor& input, const Tensor& target, const L1LossFuncOptions& options) {
+  const Reduction r = options.reduction();
   check_pair("l1_loss", input, target);
   return reduce(abs(input - target), r);
 }
@@ -181,16 +183,16 @@ std::pair<Tensor, Tensor> checked_targets(const char* op, const Tensor& input, c
 
 }  // namespace
 
-Tensor nll_loss(const Tensor& input, const Tensor& target, const CrossEntropyOptions& opt) {
+Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLLossFuncOptions& opt) {
   if (input.defined() && input.dim() == 1 && target.defined() && target.dim() == 0)
     return nll_loss(unsqueeze(input, 0), unsqueeze(target, 0), opt).reshape({});
-  auto [safe, keep] = checked_targets("nll_loss", input, target, opt.ignore_index);
-  check_class_weight("nll_loss", input, opt.weight);
+  auto [safe, keep] = checked_targets("nll_loss", input, target, opt.ignore_index());
+  check_class_weight("nll_loss", input, opt.weight());
   Tensor w = keep;
-  if (opt.weight.defined()) w = w * index_select(opt.weight, 0, safe);
+  if (opt.weight().defined()) w = w * index_select(opt.weight(), 0, safe);
   const Tensor picked = squeeze(gather(input, 1, unsqueeze(safe, 1)), 1);
   const Tensor loss = neg(picked) * w;
-  switch (opt.reduction) {
+  switch (opt.reduction()) {
     case Reduction::None: return loss;
     case Reduction::Sum: return sum(loss);
     case Reduction::Mean: return sum(loss) / sum(w);
@@ -198,29 +200,29 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const CrossEntropyOpt
   return loss;
 }
 
-Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyOptions& opt) {
+Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyFuncOptions& opt) {
   if (input.defined() && input.dim() == 1 && target.defined() && target.dim() == 0)
     return cross_entropy(unsqueeze(input, 0), unsqueeze(target, 0), opt).reshape({});
-  if (!(opt.label_smoothing >= 0 && opt.label_smoothing <= 1))
-    throw ValueError(fmt::format("cross_entropy: label_smoothing must be in [0, 1], got {}", opt.label_smoothing));
-  auto [safe, keep] = checked_targets("cross_entropy", input, target, opt.ignore_index);
-  check_class_weight("cross_entropy", input, opt.weight);
+  if (!(opt.label_smoothing() >= 0 && opt.label_smoothing() <= 1))
+    throw ValueError(fmt::format("cross_entropy: label_smoothing must be in [0, 1], got {}", opt.label_smoothing()));
+  auto [safe, keep] = checked_targets("cross_entropy", input, target, opt.ignore_index());
+  check_class_weight("cross_entropy", input, opt.weight());
   const Tensor logp = log_softmax(input, 1);
-  const Tensor nll = nll_loss(logp, target, opt);
-  if (opt.label_smoothing == 0) return nll;
+  const Tensor nll = nll_loss(logp, target, NLLLossFuncOptions().weight(opt.weight()).ignore_index(opt.ignore_index()).reduction(opt.reduction()));
+  if (opt.label_smoothing() == 0) return nll;
   // As PyTorch: (1 - ε)·nll + ε/C · smooth, where smooth_i = -Σ_c w_c log p_ic over kept samples.
   const auto C = static_cast<double>(input.size(1));
-  const Tensor wlogp = opt.weight.defined() ? logp * reshape(opt.weight, {1, -1}) : logp;
+  const Tensor wlogp = opt.weight().defined() ? logp * reshape(opt.weight(), {1, -1}) : logp;
   const Tensor smooth = neg(sum(wlogp, {1})) * keep;
   Tensor smooth_red;
-  switch (opt.reduction) {
+  switch (opt.reduction()) {
     case Reduction::None: smooth_red = smooth; break;
     case Reduction::Sum: smooth_red = sum(smooth); break;
     case Reduction::Mean:
-      smooth_red = sum(smooth) / (opt.weight.defined() ? sum(index_select(opt.weight, 0, safe) * keep) : sum(keep));
+      smooth_red = sum(smooth) / (opt.weight().defined() ? sum(index_select(opt.weight(), 0, safe) * keep) : sum(keep));
       break;
   }
-  return nll * (1 - opt.label_smoothing) + smooth_red * (opt.label_smoothing / C);
+  return nll * (1 - opt.label_smoothing()) + smooth_red * (opt.label_smoothing() / C);
 }
 
 }  // namespace xg::nn::functional

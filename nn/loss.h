@@ -1,42 +1,38 @@
 #pragma once
-// Loss modules: thin wrappers over nn::functional that keep their options.
+// Loss modules, as LibTorch's: holders around thin Impls over nn::functional that keep their options.
 //   xg::nn::CrossEntropyLoss ce;  auto loss = ce(logits, labels);
+//   xg::nn::MSELoss mse(xg::nn::MSELossOptions(xg::kSum));
 #include "nn/functional.h"
+#include "nn/module.h"
+#include "nn/module_holder.h"
 
 namespace xg::nn {
 
 using functional::CrossEntropyOptions;
 using functional::Reduction;
+using MSELossOptions = functional::MSELossFuncOptions;
+using L1LossOptions = functional::L1LossFuncOptions;
+using BCELossOptions = functional::BinaryCrossEntropyFuncOptions;
+using BCEWithLogitsLossOptions = functional::BinaryCrossEntropyWithLogitsFuncOptions;
+using CrossEntropyLossOptions = functional::CrossEntropyFuncOptions;
+using NLLLossOptions = functional::NLLLossFuncOptions;
 
-struct MSELoss {
-  Reduction reduction = Reduction::Mean;
-  Tensor operator()(const Tensor& input, const Tensor& target) const { return functional::mse_loss(input, target, reduction); }
-};
-struct L1Loss {
-  Reduction reduction = Reduction::Mean;
-  Tensor operator()(const Tensor& input, const Tensor& target) const { return functional::l1_loss(input, target, reduction); }
-};
-struct BCELoss {
-  Tensor weight;
-  Reduction reduction = Reduction::Mean;
-  Tensor operator()(const Tensor& input, const Tensor& target) const {
-    return functional::binary_cross_entropy(input, target, weight, reduction);
-  }
-};
-struct BCEWithLogitsLoss {
-  Tensor weight, pos_weight;
-  Reduction reduction = Reduction::Mean;
-  Tensor operator()(const Tensor& input, const Tensor& target) const {
-    return functional::binary_cross_entropy_with_logits(input, target, weight, pos_weight, reduction);
-  }
-};
-struct CrossEntropyLoss {
-  CrossEntropyOptions options;
-  Tensor operator()(const Tensor& input, const Tensor& target) const { return functional::cross_entropy(input, target, options); }
-};
-struct NLLLoss {
-  CrossEntropyOptions options;
-  Tensor operator()(const Tensor& input, const Tensor& target) const { return functional::nll_loss(input, target, options); }
-};
+// A loss: forward(input, target) = fn(input, target, options).
+#define XG_LOSS(Name, Options, fn)                                                                          \
+  class Name##Impl : public Module {                                                                        \
+   public:                                                                                                  \
+    explicit Name##Impl(Options options = {}) : options(std::move(options)) {}                              \
+    Tensor forward(const Tensor& input, const Tensor& target) { return functional::fn(input, target, options); } \
+    std::string type_name() const override { return #Name; }                                                \
+    Options options;                                                                                        \
+  };                                                                                                        \
+  XG_MODULE(Name)
+XG_LOSS(MSELoss, MSELossOptions, mse_loss);
+XG_LOSS(L1Loss, L1LossOptions, l1_loss);
+XG_LOSS(BCELoss, BCELossOptions, binary_cross_entropy);
+XG_LOSS(BCEWithLogitsLoss, BCEWithLogitsLossOptions, binary_cross_entropy_with_logits);
+XG_LOSS(CrossEntropyLoss, CrossEntropyLossOptions, cross_entropy);
+XG_LOSS(NLLLoss, NLLLossOptions, nll_loss);
+#undef XG_LOSS
 
 }  // namespace xg::nn

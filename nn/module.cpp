@@ -31,16 +31,27 @@ void HookHandle::remove() {
 Module::Module() : hooks_(std::make_shared<HookLists>()) {}
 Module::~Module() = default;
 
-Tensor Module::forward(const Tensor&) {
-  throw ValueError(fmt::format("{}: forward(const Tensor&) is not implemented; override it, or call your own forward", type_name()));
+Tensor Module::forward(const Tensor& x) {
+  if (own_forward_) return own_forward_(x);
+  throw ValueError(fmt::format(
+      "{}: this module has no forward taking one tensor here; call it through its holder (XG_MODULE) or override "
+      "forward(const Tensor&)",
+      type_name()));
 }
 
+bool Module::has_hooks() const { return !(hooks_->pre.empty() && hooks_->forward.empty() && hooks_->backward.empty()); }
+
 Tensor Module::operator()(const Tensor& input) {
-  if (hooks_->pre.empty() && hooks_->forward.empty() && hooks_->backward.empty()) return forward(input);
+  if (!has_hooks()) return forward(input);
+  return call_with_hooks(input, [this](const Tensor& x) { return forward(x); });
+}
+
+Tensor Module::call_with_hooks(const Tensor& input, const std::function<Tensor(const Tensor&)>& fwd) {
+  if (!has_hooks()) return fwd(input);
   Tensor x = input;
   for (const auto& [id, h] : hooks_->pre)
     if (auto r = h(*this, x)) x = *r;
-  Tensor y = forward(x);
+  Tensor y = fwd(x);
   for (const auto& [id, h] : hooks_->forward)
     if (auto r = h(*this, x, y)) y = *r;
   if (!hooks_->backward.empty() && y.requires_grad()) {
@@ -193,7 +204,7 @@ void Module::to(DType dtype) {
   for (auto& [n, b] : named_buffers()) convert(b);
 }
 
-void Module::to(Device device, bool) { detail::check_cpu((type_name() + ".to").c_str(), device); }
+void Module::to(Device device, bool) { ::xg::detail::check_cpu((type_name() + ".to").c_str(), device); }
 
 StateDict Module::state_dict() const {
   StateDict sd;

@@ -1,17 +1,23 @@
 #pragma once
 // xg::nn::Module: parameters, buffers, submodules, train/eval, state_dict, freezing and hooks.
+// Layers are used through holders as in LibTorch (nn/module_holder.h): nn::Linear is a
+// shared_ptr-like handle to an nn::LinearImpl, and XG_MODULE(Net) does the same for a user's NetImpl:
 //
-//   struct Net : xg::nn::Module {
-//     xg::nn::Linear fc1{784, 256}, fc2{256, 10};
-//     Net() { register_module("fc1", fc1); register_module("fc2", fc2); }
-//     xg::Tensor forward(const xg::Tensor& x) override { return fc2(xg::relu(fc1(x))); }
+//   struct NetImpl : xg::nn::Module {
+//     NetImpl() { fc1 = register_module("fc1", xg::nn::Linear(784, 256)); fc2 = register_module("fc2", xg::nn::Linear(256, 10)); }
+//     xg::Tensor forward(xg::Tensor x) { return fc2(xg::relu(fc1(x))); }
+//     xg::nn::Linear fc1{nullptr}, fc2{nullptr};
 //   };
+//   XG_MODULE(Net);
 //
-// Call a module with operator() so its hooks run. Modules are neither copyable nor movable:
-// children registered by reference are members of their parent.
+// forward need not override Module's virtual forward(const Tensor&): holders call the user's own
+// forward (any arguments), and also make it the module's forward when reached through a Module&
+// (Sequential, gradcheck, ...). Modules themselves are neither copyable nor movable (children may
+// be registered by reference as members); holders are copyable and share the module.
 #include <functional>
 #include <memory>
 #include <optional>
+#include <concepts>
 #include <ostream>
 #include <string>
 #include <utility>
@@ -23,6 +29,10 @@
 namespace xg::nn {
 
 class Module;
+template <class Contained> class ModuleHolder;
+namespace detail {
+template <class M> void bind_forward(M& m);
+}
 using xg::NamedTensors;
 using NamedModules = std::vector<std::pair<std::string, Module*>>;
 
@@ -56,6 +66,15 @@ class Module {
   // The computation. Modules with one input override this; call the module with operator().
   virtual Tensor forward(const Tensor& input);
   Tensor operator()(const Tensor& input);
+  // Runs the hooks around fwd(input) (what operator() does around forward); holders use it.
+  Tensor call_with_hooks(const Tensor& input, const std::function<Tensor(const Tensor&)>& fwd);
+  bool has_hooks() const;
+
+  // The module as its concrete type (nullptr if it is not one): m.as<Linear>() or m.as<LinearImpl>().
+  template <class T> auto* as() {
+    if constexpr (requires { typename T::ContainedType; }) return dynamic_cast<typename T::ContainedType*>(this);
+    else return dynamic_cast<T*>(this);
+  }
 
   // Name shown when printing ("Linear"), and its arguments ("in_features=2, out_features=3").
   virtual std::string type_name() const { return "Module"; }
@@ -64,14 +83,22 @@ class Module {
   Tensor register_parameter(const std::string& name, Tensor t, bool requires_grad = true);
   Tensor register_buffer(const std::string& name, Tensor t);
   // By reference: the child is a member of this module (not owned).
-  template <class M> M& register_module(const std::string& name, M& child) {
+  template <class M>
+    requires std::derived_from<M, Module>
+  M& register_module(const std::string& name, M& child) {
+    detail::bind_forward(child);
     add_child(name, &child, nullptr);
     return child;
   }
   // By shared_ptr: this module co-owns the child.
   template <class M> std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> child) {
+    if (child) detail::bind_forward(*child);
     add_child(name, child.get(), child);
     return child;
+  }
+  // By holder, as LibTorch: `fc1 = register_module("fc1", nn::Linear(784, 64));`.
+  template <class M> std::shared_ptr<M> register_module(const std::string& name, ModuleHolder<M> child) {
+    return register_module(name, child.ptr());
   }
 
   NamedTensors named_parameters(bool recurse = true) const;
@@ -107,8 +134,11 @@ class Module {
   std::int64_t num_parameters(bool trainable_only = false) const;
 
  private:
+  template <class M> friend void detail::bind_forward(M& m);
   void add_child(const std::string& name, Module* child, std::shared_ptr<Module> owned);
   void check_new_name(const std::string& name) const;
+
+  std::function<Tensor(const Tensor&)> own_forward_;  // a subclass's forward that does not override ours
 
   bool training_ = true;
   NamedTensors params_;
@@ -121,6 +151,22 @@ class Module {
   std::vector<Child> children_;
   std::shared_ptr<HookLists> hooks_;
 };
+
+namespace detail {
+template <class M> constexpr bool inherits_module_forward() {
+  if constexpr (requires { &M::forward; }) return std::is_same_v<decltype(&M::forward), Tensor (Module::*)(const Tensor&)>;
+  else return false;
+}
+// When M's forward takes one Tensor but is not an override (forward(Tensor) by value, as LibTorch
+// users write it), Module::forward calls it, so Sequential, gradcheck or the trainer reach it too.
+template <class M> void bind_forward(M& m) {
+  if constexpr (!inherits_module_forward<M>() &&
+                requires(M& mm, const Tensor& x) { { mm.forward(x) } -> std::convertible_to<Tensor>; }) {
+    M* self = &m;
+    m.own_forward_ = [self](const Tensor& x) -> Tensor { return self->forward(x); };
+  }
+}
+}  // namespace detail
 
 // PyTorch-style nested repr: "Net(\n  (fc1): Linear(in_features=784, out_features=256, bias=true)\n)".
 std::string to_string(const Module& m);

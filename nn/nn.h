@@ -6,6 +6,8 @@
 #include "nn/layers.h"
 #include "nn/loss.h"
 #include "nn/module.h"
+#include "nn/module_holder.h"
 #include "nn/monitor.h"
 #include "nn/regularization.h"
+#include "nn/utils.h"
 #include "nn/conv_layers.h"

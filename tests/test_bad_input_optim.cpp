@@ -40,47 +40,47 @@ void train_step(nn::Module& m, optim::Optimizer& opt, std::int64_t in) {
 
 TEST_CASE("bad input: optimizer options") {
   nn::Linear lin(3, 2);
-  const xg::StateDict before = deep_copy(lin.state_dict());
+  const xg::StateDict before = deep_copy(lin->state_dict());
   bool trained = false;
   SUBCASE("Adam beta1 = 1.5") {
-    XGT_CHECK_THROWS_MSG(optim::Adam(lin.parameters(), optim::AdamOptions(1e-3).betas({1.5, 0.999})), xg::ValueError,
+    XGT_CHECK_THROWS_MSG(optim::Adam(lin->parameters(), optim::AdamOptions(1e-3).betas({1.5, 0.999})), xg::ValueError,
                          "Adam", "beta", "1.5");
   }
   SUBCASE("Adam eps = 0, AdamW weight_decay < 0") {
-    XGT_CHECK_THROWS_MSG(optim::Adam(lin.parameters(), optim::AdamOptions(1e-3).eps(0)), xg::ValueError, "Adam", "eps",
+    XGT_CHECK_THROWS_MSG(optim::Adam(lin->parameters(), optim::AdamOptions(1e-3).eps(0)), xg::ValueError, "Adam", "eps",
                          "0");
-    XGT_CHECK_THROWS_MSG(optim::AdamW(lin.parameters(), optim::AdamWOptions(1e-3).weight_decay(-0.5)), xg::ValueError,
+    XGT_CHECK_THROWS_MSG(optim::AdamW(lin->parameters(), optim::AdamWOptions(1e-3).weight_decay(-0.5)), xg::ValueError,
                          "AdamW", "weight_decay", "-0.5");
   }
   SUBCASE("SGD lr = -1 and lr = NaN") {
-    XGT_CHECK_THROWS_MSG(optim::SGD(lin.parameters(), optim::SGDOptions(-1)), xg::ValueError, "SGD", "lr", "-1");
-    XGT_CHECK_THROWS_MSG(optim::SGD(lin.parameters(), optim::SGDOptions(std::nan(""))), xg::ValueError, "SGD", "lr",
+    XGT_CHECK_THROWS_MSG(optim::SGD(lin->parameters(), optim::SGDOptions(-1)), xg::ValueError, "SGD", "lr", "-1");
+    XGT_CHECK_THROWS_MSG(optim::SGD(lin->parameters(), optim::SGDOptions(std::nan(""))), xg::ValueError, "SGD", "lr",
                          "nan");
   }
   SUBCASE("SGD nesterov without momentum") {
-    XGT_CHECK_THROWS_MSG(optim::SGD(lin.parameters(), optim::SGDOptions(0.1).nesterov(true)), xg::ValueError, "SGD",
+    XGT_CHECK_THROWS_MSG(optim::SGD(lin->parameters(), optim::SGDOptions(0.1).nesterov(true)), xg::ValueError, "SGD",
                          "nesterov", "momentum");
   }
   SUBCASE("RMSprop alpha < 0, Adagrad lr_decay < 0") {
-    XGT_CHECK_THROWS_MSG(optim::RMSprop(lin.parameters(), optim::RMSpropOptions(1e-2).alpha(-0.1)), xg::ValueError,
+    XGT_CHECK_THROWS_MSG(optim::RMSprop(lin->parameters(), optim::RMSpropOptions(1e-2).alpha(-0.1)), xg::ValueError,
                          "RMSprop", "alpha", "-0.1");
-    XGT_CHECK_THROWS_MSG(optim::Adagrad(lin.parameters(), optim::AdagradOptions(1e-2).lr_decay(-1)), xg::ValueError,
+    XGT_CHECK_THROWS_MSG(optim::Adagrad(lin->parameters(), optim::AdagradOptions(1e-2).lr_decay(-1)), xg::ValueError,
                          "Adagrad", "lr_decay", "-1");
   }
   SUBCASE("add_param_group with a bad lr: optimizer unchanged") {
-    optim::SGD opt(std::vector<xg::Tensor>{lin.weight}, optim::SGDOptions(0.1).momentum(0.9));
+    optim::SGD opt(std::vector<xg::Tensor>{lin->weight}, optim::SGDOptions(0.1).momentum(0.9));
     train_step(lin, opt, 3);
     trained = true;
-    const xg::StateDict lin_trained = deep_copy(lin.state_dict());
+    const xg::StateDict lin_trained = deep_copy(lin->state_dict());
     const xg::StateDict opt_before = deep_copy(opt.state_dict());
     XGT_CHECK_THROWS_MSG(
-        opt.add_param_group(optim::OptimizerParamGroup({lin.bias}, std::make_unique<optim::SGDOptions>(-2.0))),
+        opt.add_param_group(optim::OptimizerParamGroup({lin->bias}, std::make_unique<optim::SGDOptions>(-2.0))),
         xg::ValueError, "SGD", "lr", "-2");
     CHECK(opt.param_groups().size() == 1u);
     CHECK(bitwise_equal(opt.state_dict(), opt_before));
-    CHECK(bitwise_equal(lin.state_dict(), lin_trained));
+    CHECK(bitwise_equal(lin->state_dict(), lin_trained));
   }
-  if (!trained) CHECK(bitwise_equal(lin.state_dict(), before));
+  if (!trained) CHECK(bitwise_equal(lin->state_dict(), before));
 }
 
 TEST_CASE("bad input: optimizer load_state_dict from another optimizer or model") {
@@ -133,7 +133,7 @@ TEST_CASE("bad input: optimizer load_state_dict from another optimizer or model"
 
 TEST_CASE("bad input: schedulers, EMA, clipping") {
   nn::Linear lin(2, 2);
-  optim::SGD opt(lin.parameters(), optim::SGDOptions(0.1));
+  optim::SGD opt(lin->parameters(), optim::SGDOptions(0.1));
   SUBCASE("StepLR step_size 0, ExponentialLR gamma -1: lr unchanged") {
     XGT_CHECK_THROWS_MSG(optim::StepLR(opt, 0), xg::ValueError, "StepLR", "step_size", "0");
     XGT_CHECK_THROWS_MSG(optim::ExponentialLR(opt, -1), xg::ValueError, "ExponentialLR", "gamma", "-1");
@@ -147,10 +147,10 @@ TEST_CASE("bad input: schedulers, EMA, clipping") {
     xg::sum(lin(xg::ones({1, 2}))).backward();
     {
       xg::NoGradGuard ng;
-      lin.weight.grad().fill_(std::nan(""));
+      lin->weight.grad().fill_(std::nan(""));
     }
-    const Snapshot sw(lin.weight.grad()), sb(lin.bias.grad());
-    XGT_CHECK_THROWS_MSG(optim::clip_grad_norm_(lin.parameters(), 1.0, 2.0, true), xg::ValueError, "clip_grad_norm_",
+    const Snapshot sw(lin->weight.grad()), sb(lin->bias.grad());
+    XGT_CHECK_THROWS_MSG(optim::clip_grad_norm_(lin->parameters(), 1.0, 2.0, true), xg::ValueError, "clip_grad_norm_",
                          "nan");
     CHECK(sw.unchanged());
     CHECK(sb.unchanged());

@@ -147,10 +147,10 @@ TEST_CASE("round2 memory: an allocation the system refuses is an OutOfMemoryErro
 }
 
 TEST_CASE("round2 errors: Sequential indexing past the end is an IndexError") {
-  xg::nn::Sequential net{std::make_shared<xg::nn::Linear>(2, 3), std::make_shared<xg::nn::ReLU>()};
-  const xg::StateDict before = xgt::deep_copy(net.state_dict());
+  xg::nn::Sequential net{std::make_shared<xg::nn::LinearImpl>(2, 3), std::make_shared<xg::nn::ReLUImpl>()};
+  const xg::StateDict before = xgt::deep_copy(net->state_dict());
   XGT_CHECK_THROWS_MSG(net[2], xg::IndexError, "Sequential", "index 2", "2 layers");
   XGT_CHECK_THROWS_MSG(net[static_cast<std::size_t>(-1)], xg::IndexError, "Sequential", "18446744073709551615");
   CHECK(net[1].type_name() == "ReLU");
-  CHECK(xgt::bitwise_equal(net.state_dict(), before));
+  CHECK(xgt::bitwise_equal(net->state_dict(), before));
 }

@@ -127,12 +127,12 @@ TEST_CASE("bad input: autograd") {
   }
   SUBCASE("an optimizer step between forward and backward overwrites a saved weight") {
     nn::Linear lin(3, 2);
-    optim::SGD opt(lin.parameters(), optim::SGDOptions(0.1));
+    optim::SGD opt(lin->parameters(), optim::SGDOptions(0.1));
     const xg::Tensor loss1 = xg::sum(xg::square(lin(xg::ones({4, 3}))));
     // A gradient for the step, from a separate graph.
     xg::sum(lin(xg::ones({1, 3}))).backward();
     opt.step();  // bumps weight's version: loss1's graph saved the old weight
-    const Snapshot sw(lin.weight), swg(lin.weight.grad());
+    const Snapshot sw(lin->weight), swg(lin->weight.grad());
     // Linear's weight is at version 1 after its initialization, so the step makes it 2.
     XGT_CHECK_THROWS_MSG(loss1.backward(), xg::AutogradError, "backward", "linear", "[2, 3]", "in-place",
                          "optimizer.step", "version is 2", "expected 1");

@@ -72,7 +72,7 @@ TEST_CASE("data: TensorDataset and Subset give examples and stacked batches") {
   struct Plain : data::Dataset {
     data::TensorDataset inner = numbered(5);
     std::int64_t size() const override { return inner.size(); }
-    data::Example get(std::int64_t i) const override { return inner.get(i); }
+    data::Example<> get(std::int64_t i) const override { return inner.get(i); }
   } plain;
   CHECK(xg::equal(plain.get_batch({4, 0, 2}).data, b.data));
   CHECK(xg::equal(data::materialize(sub).features(), xg::tensor({{4, -4}, {1, -1}, {3, -3}})));

@@ -129,8 +129,7 @@ TEST_CASE("errors found by the bad-input matrix name the op the user called") {
   XGT_CHECK_THROWS_MSG(xg::argmax(xg::zeros({0}, xg::kFloat64), 0), xg::ValueError, "argmax");
   xg::nn::Linear lin(3, 2);
   XGT_CHECK_THROWS_MSG(lin(xg::ones({4, 3}, xg::kInt64)), xg::DTypeError, "Linear", "int64");
-  xg::nn::functional::CrossEntropyOptions o;
-  o.weight = xg::ones({2}, xg::kFloat64);
+  const auto o = xg::nn::functional::CrossEntropyFuncOptions().weight(xg::ones({2}, xg::kFloat64));
   XGT_CHECK_THROWS_MSG(xg::nn::functional::cross_entropy(xg::zeros({2, 3}, xg::kFloat64),
                                                          xg::from_vector(std::vector<std::int64_t>{0, 1}, {2}), o),
                        xg::ShapeError, "cross_entropy: weight must have shape [3]");

@@ -79,7 +79,7 @@ TEST_CASE("gradcheck(module, inputs) fails on a wrong parameter gradient, naming
   CHECK(all_unchanged(before));
   CHECK(sx.unchanged());
   CHECK(bad.scale.w.dtype() == xg::kFloat32);
-  CHECK(bad.fc.weight.dtype() == xg::kFloat32);
+  CHECK(bad.fc->weight.dtype() == xg::kFloat32);
   CHECK_FALSE(bad.scale.w.grad().defined());
 
   // The function form with only x as input does not see the broken parameter (x's gradient is
@@ -149,8 +149,8 @@ TEST_CASE("gradcheck(module) in train mode checks BatchNorm's batch statistics a
   CHECK_MESSAGE(r.ok, r.report);
   // The forward ran many times in train mode, on copies of the running statistics.
   CHECK(all_unchanged(before));
-  CHECK(bn.num_batches_tracked.item<std::int64_t>() == 0);
-  CHECK(bn.running_mean.dtype() == xg::kFloat32);
+  CHECK(bn->num_batches_tracked.item<std::int64_t>() == 0);
+  CHECK(bn->running_mean.dtype() == xg::kFloat32);
 }
 
 TEST_CASE("gradcheck(module) refuses what it cannot call, before touching the module") {
@@ -162,7 +162,7 @@ TEST_CASE("gradcheck(module) refuses what it cannot call, before touching the mo
   // A module whose forward fails: the error reaches the caller and the module is restored.
   XGT_CHECK_THROWS_MSG(xg::gradcheck(net, {xg::ones({2, 5})}), xg::ShapeError, "linear: input [2, 5] has 5 features");
   CHECK(all_unchanged(before));
-  CHECK(net.fc.weight.dtype() == xg::kFloat32);
+  CHECK(net.fc->weight.dtype() == xg::kFloat32);
   // The form with a function: two inputs, the module's parameters checked along with them.
   const Tensor a = xg::from_vector(std::vector<double>{0.3, -0.2, 0.8}, {1, 3}, true);
   const xg::GradcheckResult r =

@@ -97,10 +97,10 @@ TEST_CASE("io: safetensors round trip for every dtype, scalars, empty tensors an
   xg::nn::Linear a(3, 2);
   xg::manual_seed(1);
   xg::nn::Linear b(3, 2);
-  xg::save(a.state_dict(), dir.file("lin.safetensors"));
-  b.load_state_dict(xg::load(dir.file("lin.safetensors")));
-  CHECK(xg::equal(a.weight, b.weight));
-  CHECK(xg::equal(a.bias, b.bias));
+  xg::save(a->state_dict(), dir.file("lin.safetensors"));
+  b->load_state_dict(xg::load(dir.file("lin.safetensors")));
+  CHECK(xg::equal(a->weight, b->weight));
+  CHECK(xg::equal(a->bias, b->bias));
   // No metadata: no "__metadata__" entry.
   xg::save({{"x", xg::ones({1})}}, dir.file("plain.safetensors"));
   CHECK(read_file(dir.file("plain.safetensors")).find("__metadata__") == std::string::npos);

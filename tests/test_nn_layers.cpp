@@ -20,15 +20,15 @@ void set(Tensor& t, const Tensor& v) {
 
 TEST_CASE("nn: Linear computes x W^T + b and is initialized as PyTorch's (U(-1/sqrt(in), 1/sqrt(in)))") {
   nn::Linear lin(3, 2, true, xg::kFloat64);
-  set(lin.weight, xg::tensor({{1.0, 2.0, 3.0}, {-1.0, 0.5, 0.0}}, xg::kFloat64));
-  set(lin.bias, xg::tensor({0.5, -0.5}, xg::kFloat64));
+  set(lin->weight, xg::tensor({{1.0, 2.0, 3.0}, {-1.0, 0.5, 0.0}}, xg::kFloat64));
+  set(lin->bias, xg::tensor({0.5, -0.5}, xg::kFloat64));
   check_values(lin(xg::tensor({{1.0, 1.0, 1.0}, {2.0, 0.0, -1.0}}, xg::kFloat64)), {6.5, -1, -0.5, -2.5});
-  CHECK(lin.weight.requires_grad());
+  CHECK(lin->weight.requires_grad());
   CHECK(nn::to_string(lin) == "Linear(in_features=3, out_features=2, bias=true)");
 
   xg::manual_seed(1);
   nn::Linear big(400, 300);
-  const auto w = big.weight.to_vector<double>();
+  const auto w = big->weight.to_vector<double>();
   const double bound = 1 / std::sqrt(400.0);
   double sq = 0;
   for (double v : w) {
@@ -36,26 +36,26 @@ TEST_CASE("nn: Linear computes x W^T + b and is initialized as PyTorch's (U(-1/s
     sq += v * v;
   }
   CHECK(std::sqrt(sq / static_cast<double>(w.size())) == doctest::Approx(bound / std::sqrt(3.0)).epsilon(0.01));
-  for (double v : big.bias.to_vector<double>()) CHECK(std::abs(v) <= bound);
-  CHECK_FALSE(nn::Linear(3, 2, false).bias.defined());
+  for (double v : big->bias.to_vector<double>()) CHECK(std::abs(v) <= bound);
+  CHECK_FALSE(nn::Linear(3, 2, false)->bias.defined());
 }
 
 TEST_CASE("nn: gradcheck and gradgradcheck through Linear, activations and Sequential") {
   for (auto make : std::vector<std::function<std::shared_ptr<nn::Module>()>>{
-           [] { return std::make_shared<nn::ReLU>(); }, [] { return std::make_shared<nn::Sigmoid>(); },
-           [] { return std::make_shared<nn::Tanh>(); }, [] { return std::make_shared<nn::GELU>(); },
-           [] { return std::make_shared<nn::SiLU>(); },
-           [] { return std::make_shared<nn::ELU>(0.7); }, [] { return std::make_shared<nn::LeakyReLU>(0.001); },
-           [] { return std::make_shared<nn::Softmax>(1); }, [] { return std::make_shared<nn::LogSoftmax>(1); },
-           [] { return std::make_shared<nn::Identity>(); }}) {
+           [] { return std::make_shared<nn::ReLUImpl>(); }, [] { return std::make_shared<nn::SigmoidImpl>(); },
+           [] { return std::make_shared<nn::TanhImpl>(); }, [] { return std::make_shared<nn::GELUImpl>(); },
+           [] { return std::make_shared<nn::SiLUImpl>(); },
+           [] { return std::make_shared<nn::ELUImpl>(0.7); }, [] { return std::make_shared<nn::LeakyReLUImpl>(0.001); },
+           [] { return std::make_shared<nn::SoftmaxImpl>(1); }, [] { return std::make_shared<nn::LogSoftmaxImpl>(1); },
+           [] { return std::make_shared<nn::IdentityImpl>(); }}) {
     auto act = make();
     CAPTURE(act->type_name());
     check_grads([&](const std::vector<Tensor>& in) { return (*act)(in[0]); }, {seq({3, 4}, -1.3, 0.23, 0.001)});
   }
   xg::manual_seed(2);
-  nn::Sequential net{std::make_shared<nn::Linear>(4, 5, true, xg::kFloat64), std::make_shared<nn::Tanh>(),
-                     std::make_shared<nn::Linear>(5, 2, true, xg::kFloat64)};
-  const auto params = net.parameters();
+  nn::Sequential net{std::make_shared<nn::LinearImpl>(4, 5, true, xg::kFloat64), std::make_shared<nn::TanhImpl>(),
+                     std::make_shared<nn::LinearImpl>(5, 2, true, xg::kFloat64)};
+  const auto params = net->parameters();
   CHECK(params.size() == 4);
   // Check w.r.t. the input and every parameter: the function swaps the parameters in.
   std::vector<Tensor> inputs{seq({3, 4}, 0.1, 0.2, -0.01)};
@@ -93,12 +93,12 @@ TEST_CASE("nn: Dropout drops with probability p, scales by 1/(1-p), is the ident
   CHECK(static_cast<double>(zeros) / 200000 == doctest::Approx(0.25).epsilon(0.02));
   xg::manual_seed(7);
   CHECK(drop(x).to_vector<double>() == y);
-  drop.eval();
+  drop->eval();
   CHECK(drop(x).to_vector<double>() == x.to_vector<double>());
   CHECK_THROWS_AS(nn::Dropout(1.0), xg::ValueError);
   CHECK_THROWS_AS(nn::Dropout(-0.1), xg::ValueError);
   // The gradient flows only through kept elements, scaled.
-  drop.train();
+  drop->train();
   Tensor z = xg::ones({1000}, xg::kFloat64).requires_grad_();
   const Tensor out = drop(z);
   out.sum().backward();
@@ -107,8 +107,8 @@ TEST_CASE("nn: Dropout drops with probability p, scales by 1/(1-p), is the ident
 
 TEST_CASE("nn: BatchNorm1d matches PyTorch in float64: output, gradients, running stats, eval") {
   nn::BatchNorm1d bn(3, 1e-5, 0.1, true, true, xg::kFloat64);
-  set(bn.weight, xg::tensor({1.5, -0.5, 2.0}, xg::kFloat64));
-  set(bn.bias, xg::tensor({0.1, 0.2, -0.3}, xg::kFloat64));
+  set(bn->weight, xg::tensor({1.5, -0.5, 2.0}, xg::kFloat64));
+  set(bn->bias, xg::tensor({0.1, 0.2, -0.3}, xg::kFloat64));
   Tensor x = seq({4, 3}, 0.3, 0.41, -0.037);
   const Tensor w = seq({4, 3}, -0.5, 0.13, 0.011, false);
   const Tensor y = bn(x);
@@ -120,13 +120,13 @@ TEST_CASE("nn: BatchNorm1d matches PyTorch in float64: output, gradients, runnin
   check_values(x.grad(), {-1.0630395794344771, 1.6612784130225704, -5.6165712546170656, -2.2960022311363462, 0.60481077660640614,
                           0.73144845531717884, -0.61648132585093407, -0.52823381820808213, 3.1740098549671227, 3.9755231364217574,
                           -1.7378553714208944, 1.7111129443327662}, 1e-10);
-  check_values(bn.weight.grad(), {1.5699465592161934, -0.29409575363409196, -2.452607080534901}, 1e-10);
-  check_values(bn.bias.grad(), {1.726, 2.686, 3.734}, 1e-10);
+  check_values(bn->weight.grad(), {1.5699465592161934, -0.29409575363409196, -2.452607080534901}, 1e-10);
+  check_values(bn->bias.grad(), {1.726, 2.686, 3.734}, 1e-10);
   bn(seq({4, 3}, -1.0, 0.23, 0.02, false));
-  check_values(bn.running_mean, {0.15465500000000001, 0.20125500000000002, 0.245195}, 1e-12);
-  check_values(bn.running_var, {1.0877808300000003, 1.1313888300000001, 1.1945820300000001}, 1e-12);
-  CHECK(bn.num_batches_tracked.item<std::int64_t>() == 2);
-  bn.eval();
+  check_values(bn->running_mean, {0.15465500000000001, 0.20125500000000002, 0.245195}, 1e-12);
+  check_values(bn->running_var, {1.0877808300000003, 1.1313888300000001, 1.1945820300000001}, 1e-12);
+  CHECK(bn->num_batches_tracked.item<std::int64_t>() == 2);
+  bn->eval();
   check_values(bn(seq({4, 3}, -1.0, 0.23, 0.02, false)),
                {-1.5606220599902207, 0.64715603260709809, -1.5904150322901744, -0.30939014033327378, 0.18178715435570691,
                 0.44074044363080306, 1.4595929184920651, -0.4528067705325538, 3.1306490468775023, 3.7463271164857961,
@@ -143,14 +143,14 @@ TEST_CASE("nn: BatchNorm1d on [N, C, L] matches PyTorch; gradcheck through it; b
                           0.095453825453428731, 0.04843323013394029, -0.0084920911336490382, -0.075322138349339138,
                           0.028396784730001678, 0.013258925218674266, -0.0049923908259104748, -0.026357163403752253,
                           0.013305648852229613, 0.0059943353493737972, -0.0028075123346136327, -0.01309989419973278}, 1e-10);
-  check_values(bn.running_var, {0.97001374285714292, 1.1267447142857143, 1.3755662}, 1e-12);
+  check_values(bn->running_var, {0.97001374285714292, 1.1267447142857143, 1.3755662}, 1e-12);
   check_grads(
       [](const std::vector<Tensor>& in) {
         return nn::functional::batch_norm(in[0], {}, {}, in[1], in[2], true);
       },
       {seq({4, 3}, 0.3, 0.41, -0.037), seq({3}, 1.5, -0.7, 0.1), seq({3}, 0.1, 0.1, 0)});
   XGT_CHECK_THROWS_MSG(bn(xg::ones({1, 3}, xg::kFloat64)), xg::ValueError, "more than 1 value per channel");
-  bn.eval();
+  bn->eval();
   check_shape(bn(xg::ones({1, 3}, xg::kFloat64)), {1, 3});
 }
 
@@ -191,7 +191,7 @@ TEST_CASE("nn: gradcheck w.r.t. the input through Linear, BatchNorm1d (train and
   check_grads([&](const std::vector<Tensor>& in) { return lin(in[0]); }, {seq({2, 4}, 0.1, 0.3, -0.02)});
   nn::BatchNorm1d bn(4, 1e-5, 0.1, true, true, xg::kFloat64);
   check_grads([&](const std::vector<Tensor>& in) { return bn(in[0]); }, {seq({5, 4}, 0.1, 0.3, -0.02)});
-  bn.eval();
+  bn->eval();
   check_grads([&](const std::vector<Tensor>& in) { return bn(in[0]); }, {seq({5, 4}, 0.1, 0.3, -0.02)});
   nn::Dropout drop(0.3);
   check_grads(

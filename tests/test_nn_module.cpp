@@ -42,12 +42,12 @@ TEST_CASE("nn: dotted names, recursion, train/eval propagate") {
   std::vector<std::string> mods;
   for (const auto& [n, p] : m.named_modules()) mods.push_back(n);
   CHECK(mods == std::vector<std::string>{"", "inner", "bn", "inner.fc1", "inner.drop", "inner.fc2"});
-  CHECK(m.get_submodule("inner.fc2") == &m.inner.fc2);
+  CHECK(m.get_submodule("inner.fc2") == m.inner.fc2.get());
   CHECK(m.num_parameters() == 2 * 4 + 4 + 4 + 1 + 2);
   m.eval();
-  CHECK_FALSE(m.inner.drop.is_training());
+  CHECK_FALSE(m.inner.drop->is_training());
   m.train();
-  CHECK(m.bn.is_training());
+  CHECK(m.bn->is_training());
   XGT_CHECK_THROWS_MSG(m.get_submodule("inner.fc3"), xg::ValueError, "inner.fc3");
   XGT_CHECK_THROWS_MSG(m.register_buffer("bn", xg::zeros({1})), xg::ValueError, "already registered");
 }
@@ -57,17 +57,17 @@ TEST_CASE("nn: state_dict round trip, and load errors that change nothing") {
   Net a;
   xg::manual_seed(2);
   Net b;
-  CHECK_FALSE(xg::equal(a.fc1.weight, b.fc1.weight));
+  CHECK_FALSE(xg::equal(a.fc1->weight, b.fc1->weight));
   const xg::StateDict sd = a.state_dict();
   CHECK(sd.size() == 4);
   b.load_state_dict(sd);
-  CHECK(xg::equal(a.fc1.weight, b.fc1.weight));
-  CHECK(xg::equal(a.fc2.bias, b.fc2.bias));
-  CHECK(b.fc1.weight.raw_data() != a.fc1.weight.raw_data());  // copied, not aliased
+  CHECK(xg::equal(a.fc1->weight, b.fc1->weight));
+  CHECK(xg::equal(a.fc2->bias, b.fc2->bias));
+  CHECK(b.fc1->weight.raw_data() != a.fc1->weight.raw_data());  // copied, not aliased
 
   xg::manual_seed(3);
   Net c;
-  const Tensor before = c.fc1.weight.clone();
+  const Tensor before = c.fc1->weight.clone();
   xg::StateDict missing = sd;
   missing.erase("fc2.bias");
   XGT_CHECK_THROWS_MSG(c.load_state_dict(missing), xg::ValueError, "missing keys: fc2.bias");
@@ -78,33 +78,33 @@ TEST_CASE("nn: state_dict round trip, and load errors that change nothing") {
   bad["fc1.weight"] = xg::zeros({4, 3});
   XGT_CHECK_THROWS_MSG(c.load_state_dict(bad), xg::ValueError,
                        "'fc1.weight': expected [4, 2] float32, got [4, 3] float32");
-  CHECK(xg::equal(c.fc1.weight, before));  // nothing was loaded
+  CHECK(xg::equal(c.fc1->weight, before));  // nothing was loaded
   c.load_state_dict(missing, /*strict=*/false);
-  CHECK(xg::equal(c.fc1.weight, a.fc1.weight));
+  CHECK(xg::equal(c.fc1->weight, a.fc1->weight));
 }
 
 TEST_CASE("nn: freezing a submodule stops its gradients; unfreezing restores them") {
   Net net;
-  net.fc1.requires_grad_(false);
+  net.fc1->requires_grad_(false);
   CHECK(net.num_parameters(true) == 4 + 1);
   const Tensor x = xg::ones({3, 2});
   net.eval();
   net(x).sum().backward();
-  CHECK_FALSE(net.fc1.weight.grad().defined());
-  CHECK(net.fc2.weight.grad().defined());
+  CHECK_FALSE(net.fc1->weight.grad().defined());
+  CHECK(net.fc2->weight.grad().defined());
   CHECK(nn::summary(net).find("frozen") != std::string::npos);
-  net.fc1.requires_grad_(true);
+  net.fc1->requires_grad_(true);
   net.zero_grad();
   net(x).sum().backward();
-  CHECK(net.fc1.weight.grad().defined());
+  CHECK(net.fc1->weight.grad().defined());
 }
 
 TEST_CASE("nn: to(dtype) converts in place, keeping the same handles") {
   Net net;
-  const Tensor w = net.fc1.weight;
+  const Tensor w = net.fc1->weight;
   const auto before = w.to_vector<double>();
   net.to(xg::kFloat64);
-  CHECK(net.fc1.weight.dtype() == xg::kFloat64);
+  CHECK(net.fc1->weight.dtype() == xg::kFloat64);
   CHECK(w.dtype() == xg::kFloat64);  // the same handle
   CHECK(net.parameters()[0].dtype() == xg::kFloat64);
   CHECK(w.to_vector<double>() == before);
@@ -115,16 +115,16 @@ TEST_CASE("nn: forward pre-hooks, forward hooks and backward hooks, removable") 
   nn::Linear lin(2, 2);
   int pre = 0, fwd = 0, bwd = 0;
   std::vector<double> grad_out;
-  auto h1 = lin.register_forward_pre_hook([&](nn::Module&, const Tensor& x) {
+  auto h1 = lin->register_forward_pre_hook([&](nn::Module&, const Tensor& x) {
     ++pre;
     return std::optional<Tensor>(x * 2.0);
   });
-  auto h2 = lin.register_forward_hook([&](nn::Module& m, const Tensor&, const Tensor& y) {
+  auto h2 = lin->register_forward_hook([&](nn::Module& m, const Tensor&, const Tensor& y) {
     ++fwd;
     CHECK(m.type_name() == "Linear");
     return std::optional<Tensor>(y + 1.0);
   });
-  auto h3 = lin.register_full_backward_hook([&](nn::Module&, const Tensor& g) {
+  auto h3 = lin->register_full_backward_hook([&](nn::Module&, const Tensor& g) {
     ++bwd;
     grad_out = g.to_vector<double>();
   });
@@ -132,7 +132,7 @@ TEST_CASE("nn: forward pre-hooks, forward hooks and backward hooks, removable") 
   Tensor plain;
   {
     xg::NoGradGuard ng;
-    plain = lin.forward(x * 2.0) + 1.0;
+    plain = lin->forward(x * 2.0) + 1.0;
   }
   const Tensor y = lin(x);
   CHECK(xg::allclose(y, plain));
@@ -151,7 +151,7 @@ TEST_CASE("nn: forward pre-hooks, forward hooks and backward hooks, removable") 
 
 TEST_CASE("nn: LayerMonitor records activation stats and gradient norms per layer to CSV") {
   xg::manual_seed(4);
-  nn::Sequential net{std::make_shared<nn::Linear>(3, 4), std::make_shared<nn::Tanh>(), std::make_shared<nn::Linear>(4, 1)};
+  nn::Sequential net{std::make_shared<nn::LinearImpl>(3, 4), std::make_shared<nn::TanhImpl>(), std::make_shared<nn::LinearImpl>(4, 1)};
   const std::string path = "layer_monitor_test.csv";
   {
     nn::LayerMonitor monitor(net, path);
@@ -201,23 +201,23 @@ TEST_CASE("nn: one gradient step on J(theta) equals the lecture's weight-decay u
   const Tensor x = xg::randn({5, 3}, xg::kFloat64);
   const Tensor y = xg::randn({5, 2}, xg::kFloat64);
   const double lambda = 0.7, alpha = 0.1, m = 5;
-  const Tensor W0 = lin.weight.detach().clone(), b0 = lin.bias.detach().clone();
+  const Tensor W0 = lin->weight.detach().clone(), b0 = lin->bias.detach().clone();
 
   // dL/dW of the data term alone.
   nn::functional::mse_loss(lin(x), y).backward();
-  const Tensor dW = lin.weight.grad().clone(), db = lin.bias.grad().clone();
-  lin.zero_grad();
+  const Tensor dW = lin->weight.grad().clone(), db = lin->bias.grad().clone();
+  lin->zero_grad();
 
   const Tensor J = nn::functional::mse_loss(lin(x), y) + nn::l2_penalty(lin, lambda, m);
   J.backward();
   {
     xg::NoGradGuard ng;
-    lin.weight.sub_(lin.weight.grad(), alpha);
-    lin.bias.sub_(lin.bias.grad(), alpha);
+    lin->weight.sub_(lin->weight.grad(), alpha);
+    lin->bias.sub_(lin->bias.grad(), alpha);
   }
   const Tensor lecture_W = W0 - W0 * (alpha * lambda / m) - dW * alpha;
-  check_values(lin.weight, lecture_W.to_vector<double>(), 1e-14);
-  check_values(lin.bias, (b0 - db * alpha).to_vector<double>(), 1e-14);  // biases are not decayed
+  check_values(lin->weight, lecture_W.to_vector<double>(), 1e-14);
+  check_values(lin->bias, (b0 - db * alpha).to_vector<double>(), 1e-14);  // biases are not decayed
   // The penalty's value, by hand.
   const double sq = xg::sum(W0 * W0).item<double>();
   check_values(nn::l2_penalty(nn::NamedTensors{{"w", W0}}, lambda, m), {lambda / (2 * m) * sq});
@@ -227,18 +227,18 @@ TEST_CASE("nn: one gradient step on J(theta) equals the lecture's weight-decay u
 
 TEST_CASE("nn: a 3-layer MLP learns XOR by plain gradient descent") {
   xg::manual_seed(0);
-  nn::Sequential net{std::make_shared<nn::Linear>(2, 8), std::make_shared<nn::Tanh>(), std::make_shared<nn::Linear>(8, 8),
-                     std::make_shared<nn::Tanh>(), std::make_shared<nn::Linear>(8, 1)};
+  nn::Sequential net{std::make_shared<nn::LinearImpl>(2, 8), std::make_shared<nn::TanhImpl>(), std::make_shared<nn::LinearImpl>(8, 8),
+                     std::make_shared<nn::TanhImpl>(), std::make_shared<nn::LinearImpl>(8, 1)};
   const Tensor x = xg::tensor({{0, 0}, {0, 1}, {1, 0}, {1, 1}});
   const Tensor y = xg::tensor({0.0, 1.0, 1.0, 0.0}).reshape({4, 1});
   double loss_value = 1;
   for (int step = 0; step < 2000; ++step) {
-    net.zero_grad();
+    net->zero_grad();
     const Tensor loss = nn::functional::binary_cross_entropy_with_logits(net(x), y);
     loss.backward();
     loss_value = loss.item<double>();
     xg::NoGradGuard ng;
-    for (auto& p : net.parameters()) p.sub_(p.grad(), 0.5);
+    for (auto& p : net->parameters()) p.sub_(p.grad(), 0.5);
   }
   CHECK(loss_value < 0.01);
   const auto p = xg::sigmoid(net(x)).to_vector<double>();

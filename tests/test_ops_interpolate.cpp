@@ -46,7 +46,7 @@ TEST_CASE("interpolate: gradcheck and gradgradcheck; the Upsample layer is inter
     check_grads(resize({.size = {4, 6}, .mode = InterpolateMode::Bilinear, .align_corners = ac}), {x_int()});
   check_grads(resize({.scale_factor = {1.5, 2}}), {x_int()});
   const Tensor x = xg::randn({2, 3, 4, 5});
-  xg::nn::Upsample up({.scale_factor = {2}, .mode = InterpolateMode::Bilinear});
+  xg::nn::Upsample up(xg::InterpolateOptions{.scale_factor = {2}, .mode = InterpolateMode::Bilinear});
   CHECK(xg::equal(up(x), xg::interpolate(x, {.scale_factor = {2}, .mode = InterpolateMode::Bilinear})));
   xgt::check_shape(up(x), {2, 3, 8, 10});
 }

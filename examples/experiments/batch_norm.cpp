@@ -33,7 +33,7 @@ BatchNormResult run_batch_norm(const RunOptions& o) {
   for (BatchNormRun* run : {&r.plain, &r.bn}) {
     manual_seed(5);  // the linear layers start from the same weights in both runs
     auto net = examples::make_mlp({.widths = sizes, .activation = "sigmoid", .batch_norm = run->batch_norm});
-    const nn::Linear& first = *examples::linear_layers(*net).front();
+    const nn::LinearImpl& first = *examples::linear_layers(*net).front();
     optim::SGD opt(net->parameters(), optim::SGDOptions(lr));
     // drop_last: a tiny last batch would give batch norm noisy statistics (and a noisy running update)
     data::DataLoader loader(d.train, batch, /*shuffle=*/true, /*drop_last=*/true, Generator(9));

@@ -42,10 +42,10 @@ struct Fit {
 // J(θ) = (1/m) Σ (ŷ − y)² + (λ/2m) ‖W‖² (the bias is not penalized).
 Fit fit(const Features& f, const Tensor& y_train, const Tensor& y_dev, double lambda, int steps) {
   nn::Linear model(f.train.size(1), 1, true, kFloat64);
-  nn::init::zeros_(model.weight);
-  nn::init::zeros_(model.bias);
+  nn::init::zeros_(model->weight);
+  nn::init::zeros_(model->bias);
   const double m = static_cast<double>(f.train.size(0));
-  optim::Adam opt(model.parameters(), optim::AdamOptions(0.05));
+  optim::Adam opt(model->parameters(), optim::AdamOptions(0.05));
   optim::CosineAnnealingLR sched(opt, steps);
   for (int s = 0; s < steps; ++s) {
     opt.zero_grad();

@@ -21,7 +21,7 @@ namespace optim = xg::optim;
 
 // depth hidden layers fc1..fc{depth} of width `width` with activations act1..act{depth}, then the
 // output layer `out`.
-std::shared_ptr<nn::Sequential> deep_mlp(int depth, std::int64_t in, std::int64_t width, std::int64_t out,
+std::shared_ptr<nn::SequentialImpl> deep_mlp(int depth, std::int64_t in, std::int64_t width, std::int64_t out,
                                          const std::string& activation, DType dtype) {
   std::vector<std::int64_t> widths(static_cast<std::size_t>(depth) + 2, width);
   widths.front() = in;

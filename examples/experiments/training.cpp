@@ -6,11 +6,11 @@
 
 namespace xg::experiments {
 
-std::shared_ptr<nn::Sequential> he_relu_mlp(const std::vector<std::int64_t>& widths) {
+std::shared_ptr<nn::SequentialImpl> he_relu_mlp(const std::vector<std::int64_t>& widths) {
   auto net = examples::make_mlp({.widths = widths});
   auto layers = examples::linear_layers(*net);
   layers.pop_back();  // the output layer
-  for (nn::Linear* l : layers) {
+  for (nn::LinearImpl* l : layers) {
     nn::init::kaiming_normal_(l->weight, 0, nn::init::FanMode::FanIn, "relu");
     nn::init::zeros_(l->bias);
   }

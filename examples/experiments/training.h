@@ -11,7 +11,7 @@ namespace xg::experiments {
 
 // shared/mlp.h's MLP widths[0] -> ... -> widths.back() with ReLU, built with Linear's default init,
 // then the hidden layers re-initialized He-normal (biases 0); the output layer keeps the default.
-std::shared_ptr<nn::Sequential> he_relu_mlp(const std::vector<std::int64_t>& widths);
+std::shared_ptr<nn::SequentialImpl> he_relu_mlp(const std::vector<std::int64_t>& widths);
 
 // One epoch of mini-batch training with cross-entropy; returns the mean training loss (NaN or
 // inf once the run has diverged).

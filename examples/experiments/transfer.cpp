@@ -25,11 +25,11 @@ const std::vector<std::int64_t> kSourceClasses = {0, 1, 2, 5, 8}, kTargetClasses
 // The MLP kIn-kH1-kH2-kClasses (ReLU, He-initialized hidden layers, from the global generator) and
 // its Linear layers: fc1 and fc2, which transfer, and the head.
 struct Net {
-  std::shared_ptr<nn::Sequential> mlp = he_relu_mlp({kIn, kH1, kH2, kClasses});
-  std::vector<nn::Linear*> layers = examples::linear_layers(*mlp);
-  nn::Linear& fc1() const { return *layers[0]; }
-  nn::Linear& fc2() const { return *layers[1]; }
-  nn::Linear& head() const { return *layers[2]; }
+  std::shared_ptr<nn::SequentialImpl> mlp = he_relu_mlp({kIn, kH1, kH2, kClasses});
+  std::vector<nn::LinearImpl*> layers = examples::linear_layers(*mlp);
+  nn::LinearImpl& fc1() const { return *layers[0]; }
+  nn::LinearImpl& fc2() const { return *layers[1]; }
+  nn::LinearImpl& head() const { return *layers[2]; }
 };
 
 // Fast mode keeps the strong pretraining (transfer needs plenty of source data: with 500 images

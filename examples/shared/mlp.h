@@ -18,17 +18,17 @@ struct MlpSpec {
   DType dtype = kFloat32;
   // Called on every Linear right after it is built (and so before the next layer draws its own
   // initial weights), with last = true for the output layer; empty: Linear's own (PyTorch's) init.
-  std::function<void(nn::Linear&, bool last)> init = {};
+  std::function<void(nn::LinearImpl&, bool last)> init = {};
 };
 
 // An nn::Sequential with children fc1, [bn1], act1, [drop1], fc2, ..., out (logits). The layers
 // are built in that order, so their initial weights come from the global generator in that order.
-std::shared_ptr<nn::Sequential> make_mlp(const MlpSpec& spec);
+std::shared_ptr<nn::SequentialImpl> make_mlp(const MlpSpec& spec);
 
 // The activation module make_mlp puts after each hidden layer (relu, leaky_relu, ...).
 std::shared_ptr<nn::Module> make_activation(const std::string& name);
 
 // The Linear layers of a make_mlp network in order: fc1, fc2, ..., out.
-std::vector<nn::Linear*> linear_layers(const nn::Sequential& net);
+std::vector<nn::LinearImpl*> linear_layers(const nn::SequentialImpl& net);
 
 }  // namespace xg::examples

@@ -17,13 +17,13 @@ int main(int argc, char** argv) {
   try {
     session.emplace(config->distributed);
     if (config->threads > 0) openblas_set_num_threads(config->threads);
-    const xg::train::Data data = xg::train::load_data(*config);
     if (config->distributed && (config->sweep || !config->eval.empty()))
       throw xg::ValueError("--distributed trains one configuration; run --sweep and --eval without it");
-    if (!config->eval.empty()) {
-      xg::train::evaluate_checkpoint(*config, data, config->eval);
+    if (!config->eval.empty()) {  // the checkpoint says how to build the model and scale the images
+      xg::train::evaluate_checkpoint_alone(*config, config->eval);
       return 0;
     }
+    const xg::train::Data data = xg::train::load_data(*config);
     xg::train::install_interrupt_handler();
     const auto result = config->sweep ? xg::train::sweep(*config, data) : xg::train::train(*config, data, true);
     return result.stopped ? 3 : 0;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "model.h"
 #include "parallel.h"
@@ -93,7 +94,7 @@ struct TrainState {
 };
 
 void save_checkpoint(const std::string& path, nn::Module& model, optim::Optimizer& opt, const Schedule& sched,
-                     const TrainState& ts, const Generator& shuffle) {
+                     const TrainState& ts, const Generator& shuffle, const io::Metadata& metadata) {
   StateDict all;
   put(all, "model.", model.state_dict());
   put(all, "optimizer.", opt.state_dict());
@@ -103,7 +104,7 @@ void save_checkpoint(const std::string& path, nn::Module& model, optim::Optimize
   all["trainer.best_dev_accuracy"] = scalar_tensor(ts.best_dev_accuracy, kFloat64);
   all["trainer.rng.global"] = state_tensor(default_generator());
   all["trainer.rng.shuffle"] = state_tensor(shuffle);
-  save(all, path);
+  save(all, path, metadata);
 }
 
 void load_checkpoint(const std::string& path, nn::Module& model, optim::Optimizer* opt, Schedule* sched, TrainState* ts,
@@ -142,7 +143,7 @@ Eval evaluate(nn::Module& model, const Tensor& x, const Tensor& y, std::int64_t 
     const std::int64_t len = std::min(bs, n - i);
     const Tensor logits = model(narrow(x, 0, i, len));
     const Tensor yb = narrow(y, 0, i, len);
-    loss_sum += nn::functional::cross_entropy(logits, yb, {.reduction = nn::Reduction::Sum}).item<double>();
+    loss_sum += nn::functional::cross_entropy(logits, yb, nn::functional::CrossEntropyFuncOptions().reduction(kSum)).item<double>();
     const Tensor p = argmax(logits, 1);
     correct += sum(eq(p, yb)).item<double>();
     preds.push_back(p);
@@ -218,6 +219,8 @@ Data load_data(const Config& c) {
   // Standardize with statistics of the training split only, in place: the images are the biggest
   // thing the program holds, and out-of-place arithmetic would briefly hold them three times.
   const Tensor mu = mean(tr.data), sd = xg::std(tr.data);
+  d.input_mean = mu.item<double>();
+  d.input_std = sd.item<double>();
   auto standardized = [&](Tensor x) { return x.sub_(mu).div_(sd); };
   d.train_x = standardized(tr.data);
   d.train_y = tr.target;
@@ -239,6 +242,7 @@ RunResult train(const Config& config, const Data& d, bool evaluate_test) {
   Parallel par(c, *model);  // --distributed: rank 0's parameters everywhere; only rank 0 prints and writes
   const bool main_rank = par.is_main();
   if (!main_rank) c.quiet = true, evaluate_test = false;
+  const io::Metadata metadata = checkpoint_metadata(c, d);
   auto opt = make_optimizer(c, model->parameters());
   Schedule sched(c, *opt);
   Generator shuffle(c.seed + 7);
@@ -272,7 +276,7 @@ RunResult train(const Config& config, const Data& d, bool evaluate_test) {
       const Tensor yb = index_select(d.train_y, 0, idx);
       if (c.augment && c.model == "cnn") xb = augment(xb, shuffle);
       Tensor loss = par.world() == 1 ? nn::functional::cross_entropy(par.forward(xb), yb)
-                                     : nn::functional::cross_entropy(par.forward(xb), yb, {.reduction = nn::Reduction::Sum}) *
+                                     : nn::functional::cross_entropy(par.forward(xb), yb, nn::functional::CrossEntropyFuncOptions().reduction(kSum)) *
                                            (count > 0 ? static_cast<double>(par.world()) / static_cast<double>(len) : 0.0);
       if (c.l2 > 0) loss = loss + nn::l2_penalty(*model, c.l2, static_cast<double>(n));
       const double lv = loss.item<double>();
@@ -292,7 +296,7 @@ RunResult train(const Config& config, const Data& d, bool evaluate_test) {
       loss_sum += par.world() == 1 ? lv * static_cast<double>(idx.numel()) : lv * static_cast<double>(len) / par.world();
       progress.update(s + 1, lv);
       if (any_interrupt) {
-        if (main_rank) save_checkpoint(last_path, *model, *opt, sched, ts, shuffle);
+        if (main_rank) save_checkpoint(last_path, *model, *opt, sched, ts, shuffle, metadata);
         fmt::print(stderr, "\ninterrupted: saved {} (resume with --resume {}; the interrupted epoch restarts)\n", last_path, last_path);
         result.stopped = true;
         return result;
@@ -309,10 +313,10 @@ RunResult train(const Config& config, const Data& d, bool evaluate_test) {
     if (dev.accuracy > ts.best_dev_accuracy) {
       ts.best_dev_accuracy = dev.accuracy;
       ts.best_epoch = epoch;
-      if (main_rank) save(model->state_dict(), best_path);
+      if (main_rank) save(model->state_dict(), best_path, metadata);
     }
     sched.step(dev.loss);
-    if (main_rank) save_checkpoint(last_path, *model, *opt, sched, ts, shuffle);
+    if (main_rank) save_checkpoint(last_path, *model, *opt, sched, ts, shuffle, metadata);
     const std::string comm_note = par.world() > 1 ? fmt::format("  ({} ranks, {:.1f}s in communication)", par.world(), comm) : "";
     progress.finish(fmt::format("epoch {:>3}/{}  train loss {:.4f}  dev loss {:.4f}  dev acc {:.4f}  lr {:.2e}  {:.1f}s{}", epoch,
                                 c.epochs, m.train_loss, m.dev_loss, m.dev_accuracy, lr, m.seconds, comm_note));
@@ -338,6 +342,59 @@ double evaluate_checkpoint(const Config& c, const Data& d, const std::string& pa
   write_report(c, d, path, test, c.out + "/report.txt");
   fmt::print("test accuracy {:.4f} (loss {:.4f}) of {}; report: {}/report.txt\n", test.accuracy, test.loss, path, c.out);
   return test.accuracy;
+}
+
+io::Metadata checkpoint_metadata(const Config& c, const Data& d) {
+  const nlohmann::json model = {{"model", c.model},         {"in_features", d.train_x.size(1)}, {"classes", d.classes},
+                                {"hidden", c.hidden},       {"channels", c.channels},           {"activation", c.activation},
+                                {"dropout", c.dropout},     {"batch_norm", c.batch_norm}};
+  return {{"xgrad.model", model.dump()},
+          {"xgrad.input_mean", fmt::format("{:.17g}", d.input_mean)},
+          {"xgrad.input_std", fmt::format("{:.17g}", d.input_std)}};
+}
+
+Config config_from_checkpoint(const Config& base, const io::Metadata& metadata) {
+  Config c = base;
+  const auto it = metadata.find("xgrad.model");
+  if (it == metadata.end()) return c;
+  try {
+    const auto j = nlohmann::json::parse(it->second);
+    c.model = j.at("model").get<std::string>();
+    c.hidden = j.at("hidden").get<std::vector<std::int64_t>>();
+    c.channels = j.at("channels").get<std::vector<std::int64_t>>();
+    c.activation = j.at("activation").get<std::string>();
+    c.dropout = j.at("dropout").get<double>();
+    c.batch_norm = j.at("batch_norm").get<bool>();
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(fmt::format("checkpoint metadata xgrad.model is not a model configuration ({}): {}", e.what(), it->second));
+  }
+  return c;
+}
+
+double evaluate_checkpoint_alone(const Config& base, const std::string& path) {
+  const io::Metadata meta = io::read_safetensors(path).metadata;
+  const Config c = config_from_checkpoint(base, meta);
+  if (!meta.count("xgrad.input_mean") || !meta.count("xgrad.input_std") || c.synthetic > 0)
+    return evaluate_checkpoint(c, load_data(c), path);  // an older checkpoint: standardize as training did
+  double mu = 0, sd = 1;
+  try {
+    mu = std::stod(meta.at("xgrad.input_mean"));
+    sd = std::stod(meta.at("xgrad.input_std"));
+  } catch (const std::exception&) {
+    throw FormatError(fmt::format("{}: xgrad.input_mean / xgrad.input_std are not numbers", path));
+  }
+  if (!(sd > 0) || !std::isfinite(mu) || !std::isfinite(sd))
+    throw FormatError(fmt::format("{}: the input standardization mean {} std {} is not usable", path, mu, sd));
+  data::FashionMNISTOptions flat;
+  flat.flatten = true;
+  data::FashionMNIST test_set(c.data_root, data::Split::Test, flat);
+  Data d;
+  Tensor x = test_set.features();  // a handle to the dataset's images, standardized in place
+  d.test_x = x.sub_(mu).div_(sd);
+  d.test_y = test_set.targets();
+  d.input_mean = mu, d.input_std = sd;
+  for (const char* name : data::FashionMNIST::kClasses) d.class_names.emplace_back(name);
+  return evaluate_checkpoint(c, d, path);
 }
 
 RunResult sweep(const Config& base, const Data& d) {

@@ -5,8 +5,7 @@
 #include <cmath>
 #include <iostream>
 
-#include "xgrad.h"
-namespace torch = xg;  // TODO(torch.h): becomes #include "xgrad/torch.h"
+#include <xgrad/torch.h>
 
 using namespace torch::autograd;
 

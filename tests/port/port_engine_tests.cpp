@@ -8,8 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "xgrad.h"
-namespace torch = xg;  // TODO(torch.h): becomes #include "xgrad/torch.h"
+#include <xgrad/torch.h>
 
 using namespace torch::autograd;
 

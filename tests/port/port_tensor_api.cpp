@@ -9,8 +9,7 @@
 #include <tuple>
 #include <vector>
 
-#include "xgrad.h"
-namespace torch = xg;  // TODO(torch.h): becomes #include "xgrad/torch.h"
+#include <xgrad/torch.h>
 
 using namespace torch::indexing;
 

@@ -1,0 +1,8 @@
+#pragma once
+// LibTorch compatibility: a LibTorch program ports by replacing `#include <torch/torch.h>` with
+// `#include <xgrad/torch.h>`. Only names, nothing clever: torch:: is xg::.
+#include "xgrad.h"
+
+namespace torch = xg;
+
+#define TORCH_MODULE XG_MODULE
