@@ -181,3 +181,30 @@ TEST_CASE("trainer: SIGINT leaves a resumable checkpoint") {
   CHECK(xg::load(last).at("trainer.epoch").item<std::int64_t>() == done + 1);
   fs::remove_all(c.out);
 }
+
+TEST_CASE("trainer: resuming from another model's or a foreign checkpoint is a clear error that leaves the file alone") {
+  Config c = tiny("resume_wrong");
+  c.epochs = 1;
+  const auto data = xg::train::load_data(c);
+  xg::train::train(c, data, false);
+  const std::string last = c.out + "/last.safetensors";
+  const xg::StateDict before = xg::load(last);
+
+  Config other = c;
+  other.hidden = {24};  // another model: its shapes do not match the checkpoint's
+  other.epochs = 2;
+  other.resume = last;
+  XGT_CHECK_THROWS_MSG(xg::train::train(other, data, false), xg::ValueError, "load_state_dict", "[24");
+  const xg::StateDict after = xg::load(last);
+  REQUIRE(after.size() == before.size());
+  for (const auto& [name, t] : before) CHECK(xg::equal(t, after.at(name)));
+
+  const std::string foreign = c.out + "/foreign.safetensors";
+  xg::save(xg::StateDict{{"w", xg::zeros({2})}}, foreign);
+  Config f = c;
+  f.epochs = 2;
+  f.resume = foreign;
+  XGT_CHECK_THROWS_MSG(xg::train::train(f, data, false), xg::FormatError, "--resume", "trainer.epoch",
+                       "not a checkpoint written by xgrad-train");
+  fs::remove_all(c.out);
+}

@@ -107,20 +107,43 @@ void save_checkpoint(const std::string& path, nn::Module& model, optim::Optimize
   save(all, path, metadata);
 }
 
+// All or nothing, as io::Checkpoint::restore: everything is read and checked before anything
+// changes; the optimizer and the schedule are put back if the model then refuses its part.
 void load_checkpoint(const std::string& path, nn::Module& model, optim::Optimizer* opt, Schedule* sched, TrainState* ts,
                      Generator* shuffle) {
   const StateDict all = load(path);
-  model.load_state_dict(section(all, "model."));
-  if (opt) opt->load_state_dict(section(all, "optimizer."));
-  if (sched) sched->load_state_dict(section(all, "scheduler."));
+  auto entry = [&](const char* key) -> const Tensor& {
+    const auto it = all.find(key);
+    if (it == all.end())
+      throw FormatError(fmt::format("--resume: '{}' has no \"{}\": it is not a checkpoint written by xgrad-train", path, key));
+    return it->second;
+  };
+  TrainState loaded;
   if (ts) {
-    ts->epoch = all.at("trainer.epoch").item<std::int64_t>();
-    ts->best_epoch = all.at("trainer.best_epoch").item<std::int64_t>();
-    ts->best_dev_accuracy = all.at("trainer.best_dev_accuracy").item<double>();
+    loaded.epoch = entry("trainer.epoch").item<std::int64_t>();
+    loaded.best_epoch = entry("trainer.best_epoch").item<std::int64_t>();
+    loaded.best_dev_accuracy = entry("trainer.best_dev_accuracy").item<double>();
   }
+  Generator global_state, shuffle_state;
   if (shuffle) {
-    restore(default_generator(), all.at("trainer.rng.global"));
-    restore(*shuffle, all.at("trainer.rng.shuffle"));
+    restore(global_state, entry("trainer.rng.global"));
+    restore(shuffle_state, entry("trainer.rng.shuffle"));
+  }
+  const StateDict opt_before = opt ? opt->state_dict() : StateDict{};
+  const StateDict sched_before = sched ? sched->state_dict() : StateDict{};
+  try {
+    if (opt) opt->load_state_dict(section(all, "optimizer."));
+    if (sched) sched->load_state_dict(section(all, "scheduler."));
+    model.load_state_dict(section(all, "model."));
+  } catch (...) {
+    if (opt) opt->load_state_dict(opt_before);
+    if (sched) sched->load_state_dict(sched_before);
+    throw;
+  }
+  if (ts) *ts = loaded;
+  if (shuffle) {
+    default_generator().set_state(global_state.get_state());
+    shuffle->set_state(shuffle_state.get_state());
   }
 }
 
