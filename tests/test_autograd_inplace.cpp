@@ -9,6 +9,30 @@
 #include "check.h"
 
 using xg::Tensor;
+namespace nn = xg::nn;
+
+namespace {
+// A residual block written with in-place ops, the way model code does: h += residual, relu_, mul_.
+struct InplaceBlockImpl : nn::Module {
+  InplaceBlockImpl() {
+    fc1 = register_module("fc1", nn::Linear(nn::LinearOptions(3, 3).dtype(xg::kFloat64)));
+    fc2 = register_module("fc2", nn::Linear(nn::LinearOptions(3, 3).dtype(xg::kFloat64)));
+    gate = register_parameter("gate", xg::tensor({0.5, -1.25, 2.0}, xg::kFloat64));
+  }
+  Tensor forward(Tensor x) {
+    Tensor h = fc1(x);
+    h.relu_();
+    h += x;  // the residual
+    Tensor y = fc2(h);
+    y.mul_(gate);
+    y *= 0.5;
+    return xg::tanh(y);
+  }
+  nn::Linear fc1{nullptr}, fc2{nullptr};
+  Tensor gate;
+};
+XG_MODULE(InplaceBlock);
+}  // namespace
 using xgt::check_values;
 using xgt::f64;
 
@@ -323,4 +347,24 @@ TEST_CASE("backward(inputs=...) accumulates only into the given tensors; detach_
   CHECK_FALSE(y.requires_grad());
   CHECK(y.is_leaf());
   check_values(y, {3, 6});
+}
+
+TEST_CASE("inplace: relu_, += and mul_ inside a module: gradcheck and gradgradcheck over its parameters and input") {
+  xg::manual_seed(11);
+  InplaceBlock net;
+  const Tensor x = xg::randn({4, 3}, xg::kFloat64).requires_grad_();
+  const auto r1 = xg::gradcheck(*net, {x});
+  CHECK_MESSAGE(r1.ok, r1.report);
+  const auto r2 = xg::gradgradcheck(*net, {x});
+  CHECK_MESSAGE(r2.ok, r2.report);
+  // A wrong gradient is caught: the same block with the in-place residual replaced by a detached one.
+  const auto wrong = xg::gradcheck(*net, [&](const std::vector<Tensor>& in) {
+    Tensor h = net->fc1(in[0]);
+    h.relu_();
+    h += in[0].detach();
+    Tensor y = net->fc2(h);
+    y.mul_(net->gate);
+    return xg::tanh(y * 0.5);
+  }, {x});
+  CHECK_FALSE(wrong.ok);
 }
