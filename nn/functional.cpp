@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "autodiff/grad_mode.h"
+#include "optim/option_io.h"
 
 namespace xg::nn::functional {
 
@@ -118,6 +119,25 @@ Tensor l1_loss(const Tensor& input, const Tensor& target, const L1LossFuncOption
   const Reduction r = options.reduction();
   check_pair("l1_loss", input, target);
   return reduce(abs(input - target), r);
+}
+
+Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const SmoothL1LossFuncOptions& options) {
+  optim::detail::validate_options(options, "smooth_l1_loss");
+  check_pair("smooth_l1_loss", input, target);
+  const double beta = options.beta();
+  const Tensor d = input - target;
+  if (beta == 0) return reduce(abs(d), options.reduction());
+  const Tensor ad = abs(d);
+  return reduce(where(lt(ad, beta), d * d * (0.5 / beta), ad - 0.5 * beta), options.reduction());
+}
+
+Tensor huber_loss(const Tensor& input, const Tensor& target, const HuberLossFuncOptions& options) {
+  optim::detail::validate_options(options, "huber_loss");
+  check_pair("huber_loss", input, target);
+  const double delta = options.delta();
+  const Tensor d = input - target;
+  const Tensor ad = abs(d);
+  return reduce(where(lt(ad, delta), d * d * 0.5, (ad - 0.5 * delta) * delta), options.reduction());
 }
 
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, Reduction r) {

@@ -6,6 +6,7 @@
 
 #include "autodiff/ops.h"
 #include "optim/option_list.h"
+#include "optim/option_rules.h"
 #include "tensor/random.h"
 #include "tensor/tensor.h"
 
@@ -58,6 +59,20 @@ struct L1LossFuncOptions {
   L1LossFuncOptions(Reduction reduction = Reduction::Mean) : reduction_(reduction) {}
   XG_OPTIONS(L1LossFuncOptions, XG_REDUCTION_OPTIONS)
 };
+#define XG_SMOOTH_L1_OPTIONS(option)            \
+  option(Reduction, reduction, Reduction::Mean) \
+  option(double, beta, 1.0, ::xg::optim::rule::nonneg)
+struct SmoothL1LossFuncOptions {
+  SmoothL1LossFuncOptions(Reduction reduction = Reduction::Mean) : reduction_(reduction) {}
+  XG_OPTIONS(SmoothL1LossFuncOptions, XG_SMOOTH_L1_OPTIONS)
+};
+#define XG_HUBER_OPTIONS(option)                \
+  option(Reduction, reduction, Reduction::Mean) \
+  option(double, delta, 1.0, ::xg::optim::rule::positive)
+struct HuberLossFuncOptions {
+  HuberLossFuncOptions(Reduction reduction = Reduction::Mean) : reduction_(reduction) {}
+  XG_OPTIONS(HuberLossFuncOptions, XG_HUBER_OPTIONS)
+};
 #define XG_BCE_OPTIONS(option) \
   option(Tensor, weight, {})   \
   option(Reduction, reduction, Reduction::Mean)
@@ -107,6 +122,10 @@ inline Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tens
 // ----- losses -----
 Tensor mse_loss(const Tensor& input, const Tensor& target, const MSELossFuncOptions& options = {});
 Tensor l1_loss(const Tensor& input, const Tensor& target, const L1LossFuncOptions& options = {});
+// PyTorch's: with d = input − target, 0.5·d²/β where |d| < β, else |d| − 0.5·β (β = 0: l1_loss).
+Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const SmoothL1LossFuncOptions& options = {});
+// PyTorch's: 0.5·d² where |d| < δ, else δ·(|d| − 0.5·δ) (δ times smooth_l1_loss with β = δ).
+Tensor huber_loss(const Tensor& input, const Tensor& target, const HuberLossFuncOptions& options = {});
 // input: probabilities in [0, 1] (ValueError otherwise); logs are clamped at -100 as PyTorch.
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight = {},
                             Reduction reduction = Reduction::Mean);
@@ -128,3 +147,12 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLLossFuncOpti
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyFuncOptions& opt = {});
 
 }  // namespace xg::nn::functional
+
+namespace xg {
+// LibTorch's top-level spellings: torch::dropout(x, p, train), torch::smooth_l1_loss(input, target).
+inline Tensor dropout(const Tensor& x, double p, bool train) { return nn::functional::dropout(x, p, train); }
+inline Tensor smooth_l1_loss(const Tensor& input, const Tensor& target,
+                             const nn::functional::SmoothL1LossFuncOptions& options = {}) {
+  return nn::functional::smooth_l1_loss(input, target, options);
+}
+}  // namespace xg

@@ -12,6 +12,8 @@ using functional::CrossEntropyOptions;
 using functional::Reduction;
 using MSELossOptions = functional::MSELossFuncOptions;
 using L1LossOptions = functional::L1LossFuncOptions;
+using SmoothL1LossOptions = functional::SmoothL1LossFuncOptions;
+using HuberLossOptions = functional::HuberLossFuncOptions;
 using BCELossOptions = functional::BinaryCrossEntropyFuncOptions;
 using BCEWithLogitsLossOptions = functional::BinaryCrossEntropyWithLogitsFuncOptions;
 using CrossEntropyLossOptions = functional::CrossEntropyFuncOptions;
@@ -29,6 +31,8 @@ using NLLLossOptions = functional::NLLLossFuncOptions;
   XG_MODULE(Name)
 XG_LOSS(MSELoss, MSELossOptions, mse_loss);
 XG_LOSS(L1Loss, L1LossOptions, l1_loss);
+XG_LOSS(SmoothL1Loss, SmoothL1LossOptions, smooth_l1_loss);
+XG_LOSS(HuberLoss, HuberLossOptions, huber_loss);
 XG_LOSS(BCELoss, BCELossOptions, binary_cross_entropy);
 XG_LOSS(BCEWithLogitsLoss, BCEWithLogitsLossOptions, binary_cross_entropy_with_logits);
 XG_LOSS(CrossEntropyLoss, CrossEntropyLossOptions, cross_entropy);

@@ -104,3 +104,35 @@ TEST_CASE("nn: mse and l1 losses by hand, with reductions") {
   xg::nn::MSELoss mse;
   check_values(mse(a, b), {10.0 / 3});
 }
+
+TEST_CASE("nn: smooth_l1_loss and huber_loss by hand, gradchecked; the modules and torch::smooth_l1_loss agree") {
+  // d = input − target = [0.2, −1.5, 2.0, −0.1]
+  const auto input = [] { return xg::tensor({0.2, -1.5, 3.0, 0.9}, xg::TensorOptions(xg::kFloat64).requires_grad(true)); };
+  const Tensor target = xg::tensor({0.0, 0.0, 1.0, 1.0}, xg::kFloat64);
+  // β = 1: 0.5·d² inside, |d| − 0.5 outside: [0.02, 1.0, 1.5, 0.005]
+  check_values(F::smooth_l1_loss(input(), target, F::SmoothL1LossFuncOptions(F::Reduction::None)), {0.02, 1.0, 1.5, 0.005}, 1e-15);
+  Tensor x = input();
+  const Tensor mean = F::smooth_l1_loss(x, target);
+  check_values(mean, {2.525 / 4}, 1e-15);
+  mean.backward();
+  check_values(x.grad(), {0.2 / 4, -0.25, 0.25, -0.1 / 4}, 1e-15);  // d/β inside, sign(d) outside, over 4
+  // β = 0.5: d²/(2·0.5) inside, |d| − 0.25 outside; β = 0 is l1_loss.
+  check_values(F::smooth_l1_loss(input(), target, F::SmoothL1LossFuncOptions(xg::kSum).beta(0.5)), {0.04 + 1.25 + 1.75 + 0.01},
+               1e-14);
+  check_values(F::smooth_l1_loss(input(), target, F::SmoothL1LossFuncOptions().beta(0)), {(0.2 + 1.5 + 2.0 + 0.1) / 4}, 1e-15);
+  // Huber, δ = 2: 0.5·d² inside, δ·(|d| − 0.5·δ) outside (|d| = 2 is outside): [0.02, 1.125, 2, 0.005]
+  check_values(F::huber_loss(input(), target, F::HuberLossFuncOptions(xg::kNone).delta(2.0)), {0.02, 1.125, 2.0, 0.005}, 1e-15);
+  check_grads([&](const std::vector<Tensor>& in) { return F::smooth_l1_loss(in[0], target, F::SmoothL1LossFuncOptions().beta(0.7)); },
+              {input()});
+  check_grads([&](const std::vector<Tensor>& in) { return F::huber_loss(in[0], target, F::HuberLossFuncOptions().delta(1.3)); },
+              {input()});
+  xg::nn::SmoothL1Loss module(xg::nn::SmoothL1LossOptions().beta(0.5));
+  check_values(module(input(), target), F::smooth_l1_loss(input(), target, F::SmoothL1LossFuncOptions().beta(0.5)).to_vector<double>());
+  check_values(xg::smooth_l1_loss(input(), target), {2.525 / 4}, 1e-15);
+  xg::nn::HuberLoss huber;
+  check_values(huber(input(), target), F::huber_loss(input(), target).to_vector<double>());
+  XGT_CHECK_THROWS_MSG(F::smooth_l1_loss(input(), target, F::SmoothL1LossFuncOptions().beta(-1)), xg::ValueError, "smooth_l1_loss",
+                       "beta", "-1");
+  XGT_CHECK_THROWS_MSG(F::huber_loss(input(), target, F::HuberLossFuncOptions().delta(0)), xg::ValueError, "huber_loss", "delta");
+  XGT_CHECK_THROWS_MSG(F::smooth_l1_loss(input(), xg::zeros({3}, xg::kFloat64)), xg::ShapeError, "smooth_l1_loss");
+}
