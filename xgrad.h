@@ -19,3 +19,4 @@
 #include "tensor/shape.h"
 #include "tensor/state_dict.h"
 #include "tensor/tensor.h"
+#include "tensor/threads.h"

@@ -141,6 +141,9 @@ Tensor norm(const Tensor& x, double p = 2, XG_HERE);
 Tensor norm(const Tensor& x, double p, Dims dims, bool keepdim = false, XG_HERE);
 Tensor max(const Tensor& x, XG_HERE);  // ties share the gradient evenly
 Tensor min(const Tensor& x, XG_HERE);
+// Max / min over dims (all when empty); ties share the gradient evenly, as torch.amax.
+Tensor amax(const Tensor& x, Dims dims, bool keepdim = false, XG_HERE);
+Tensor amin(const Tensor& x, Dims dims, bool keepdim = false, XG_HERE);
 // (values, int64 indices of the first extreme element); the gradient goes to that index.
 std::tuple<Tensor, Tensor> max(const Tensor& x, std::int64_t dim, bool keepdim = false, XG_HERE);
 std::tuple<Tensor, Tensor> min(const Tensor& x, std::int64_t dim, bool keepdim = false, XG_HERE);

@@ -178,8 +178,9 @@ Tensor logsumexp(const Tensor& x, Dims dims_in, bool keepdim, SourceLocation loc
 
 namespace {
 // Max/min over dims; ties share the gradient evenly (torch.amax semantics).
-Tensor amax_amin(bool is_max, const Tensor& x, const std::vector<std::size_t>& dims, bool keepdim, SourceLocation loc) {
-  const Op op{is_max ? "max" : "min", loc};
+Tensor amax_amin(bool is_max, const Tensor& x, const std::vector<std::size_t>& dims, bool keepdim, SourceLocation loc,
+                 const char* name = nullptr) {
+  const Op op{name ? name : is_max ? "max" : "min", loc};
   autograd::check_defined(op.name, x);
   check_nonempty(op.name, x, dims);
   Tensor out = is_max ? kernel::reduce<kernel::MaxOp>(x, dims, keepdim) : kernel::reduce<kernel::MinOp>(x, dims, keepdim);
@@ -198,6 +199,15 @@ Tensor max(const Tensor& x, SourceLocation loc) {
 Tensor min(const Tensor& x, SourceLocation loc) {
   autograd::check_defined("min", x);
   return amax_amin(false, x, reduce_dims("min", x, {}), false, loc);
+}
+
+Tensor amax(const Tensor& x, Dims dims, bool keepdim, SourceLocation loc) {
+  autograd::check_defined("amax", x);
+  return amax_amin(true, x, reduce_dims("amax", x, dims), keepdim, loc, "amax");
+}
+Tensor amin(const Tensor& x, Dims dims, bool keepdim, SourceLocation loc) {
+  autograd::check_defined("amin", x);
+  return amax_amin(false, x, reduce_dims("amin", x, dims), keepdim, loc, "amin");
 }
 
 namespace {

@@ -22,6 +22,9 @@ cmake --build build -j"$(nproc)" --target xgrad_bench > /dev/null
 cmake -S bench/torch -B build/torch_bench -DCMAKE_BUILD_TYPE=Release > /dev/null
 cmake --build build/torch_bench -j"$(nproc)" > /dev/null
 
+# Both sides get OpenBLAS's AVX-512 kernels on AMD CPUs it does not recognise (see the script).
+source scripts/openblas_env.sh
+echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-(OpenBLAS's own choice)}"
 out=build/bench_results.txt
 : > "$out"
 X=build/bench/xgrad_bench

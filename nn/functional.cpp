@@ -80,14 +80,15 @@ Tensor batch_norm(const Tensor& x, Tensor running_mean, Tensor running_var, cons
   const std::vector<std::int64_t> dims = x.dim() == 2 ? std::vector<std::int64_t>{0} : std::vector<std::int64_t>{0, 2};
   const Shape bshape = x.dim() == 2 ? Shape{1, C} : Shape{1, C, 1};
   const bool use_batch = training || !running_mean.defined();
-  Tensor mu, var;
+  Tensor mu, var, centered;
   if (use_batch) {
     const std::int64_t per_channel = x.numel() / std::max<std::int64_t>(C, 1);
     if (per_channel <= 1)
       throw ValueError(fmt::format("batch_norm: expected more than 1 value per channel when training, got input shape {}",
                                    to_string(x.shape())));
     mu = mean(x, dims, true);
-    var = xg::var(x, dims, /*unbiased=*/false, true);
+    centered = x - mu;
+    var = mean(centered * centered, dims, true);  // biased, as PyTorch normalizes with it
     if (training && running_mean.defined()) {
       NoGradGuard ng;
       double m = momentum.value_or(0);
@@ -102,9 +103,13 @@ Tensor batch_norm(const Tensor& x, Tensor running_mean, Tensor running_var, cons
   } else {
     mu = reshape(running_mean, bshape);
     var = reshape(running_var, bshape);
+    centered = x - mu;
   }
-  Tensor y = (x - mu) * rsqrt(var + eps);
-  if (weight.defined()) y = y * reshape(weight, bshape);
+  // The per-channel factors are folded first, so the full-size tensor is touched by one multiply
+  // and one add.
+  Tensor scale = rsqrt(var + eps);
+  if (weight.defined()) scale = scale * reshape(weight, bshape);
+  Tensor y = centered * scale;
   if (bias.defined()) y = y + reshape(bias, bshape);
   return y;
 }

@@ -88,6 +88,7 @@ cmake --build build -j"$(nproc)"
 case "$mode" in
   run)
     echo "== training an MLP on Fashion-MNIST (build/examples/train/xgrad-train --help for options)"
+    source scripts/openblas_env.sh
     ./build/examples/train/xgrad-train --out runs/fashion-mnist
     ;;
   test)

@@ -12,8 +12,6 @@
 
 namespace xg::kernel {
 
-int num_threads() { return std::max(1, openblas_get_num_threads()); }
-
 namespace {
 
 using i64 = std::int64_t;
@@ -99,6 +97,18 @@ void add_bias(T* y, const T* bias, i64 N, i64 C, i64 L) {
     }
 }
 
+// A scratch buffer from the library's caching allocator: a std::vector this large would be fresh
+// pages from the kernel, and page faults, on every call.
+template <class T>
+class Scratch {
+ public:
+  explicit Scratch(i64 n) : t_(make_tensor({std::max<i64>(n, 1)}, dtype_v<T>)) {}
+  T* data() { return data_of<T>(t_); }
+
+ private:
+  Tensor t_;
+};
+
 template <class T> const T* ptr_or_null(const Tensor& t) { return t.defined() ? data_of<T>(t) : nullptr; }
 
 }  // namespace
@@ -155,7 +165,7 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, const ConvGe
           gemm(false, false, Og, L, Cg, pw + q * Og * Cg, Cg, px + (n * g.C + q * Cg) * L, L, T(0), py + (n * Cout + q * Og) * L, L);
     } else {
       const i64 B = chunk_size(g, N);
-      std::vector<T> col(static_cast<std::size_t>(g.K() * B * L)), tmp(B > 1 ? static_cast<std::size_t>(Cout * B * L) : 0);
+      Scratch<T> col(g.K() * B * L), tmp(B > 1 ? Cout * B * L : 0);
       for (i64 n0 = 0; n0 < N; n0 += B) {
         const i64 nb = std::min(B, N - n0), ld = nb * L;
         parallel_for(nb, g.K() * L, [&](i64 b0, i64 b1) {
@@ -193,7 +203,7 @@ Tensor conv_transpose2d(const Tensor& gy, const Tensor& w, const Tensor& bias, c
           gemm(true, false, Cg, L, Og, pw + q * Og * Cg, Cg, pg + (n * Cout + q * Og) * L, L, T(0), px + (n * g.C + q * Cg) * L, L);
     } else {
       const i64 B = chunk_size(g, N);
-      std::vector<T> col(static_cast<std::size_t>(g.K() * B * L)), buf(B > 1 ? static_cast<std::size_t>(Cout * B * L) : 0);
+      Scratch<T> col(g.K() * B * L), buf(B > 1 ? Cout * B * L : 0);
       for (i64 n0 = 0; n0 < N; n0 += B) {
         const i64 nb = std::min(B, N - n0), ld = nb * L;
         const T* src = pg + n0 * Cout * L;
@@ -235,7 +245,7 @@ Tensor conv2d_weight(const Tensor& x, const Tensor& gy, const ConvGeom& g, i64 g
           gemm(false, true, Og, Cg, L, pg + (n * Cout + q * Og) * L, L, px + (n * g.C + q * Cg) * L, L, T(1), pw + q * Og * Cg, Cg);
     } else {
       const i64 B = chunk_size(g, N);
-      std::vector<T> col(static_cast<std::size_t>(g.K() * B * L)), buf(B > 1 ? static_cast<std::size_t>(Cout * B * L) : 0);
+      Scratch<T> col(g.K() * B * L), buf(B > 1 ? Cout * B * L : 0);
       for (i64 n0 = 0; n0 < N; n0 += B) {
         const i64 nb = std::min(B, N - n0), ld = nb * L;
         parallel_for(nb, g.K() * L, [&](i64 b0, i64 b1) {

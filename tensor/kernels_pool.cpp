@@ -1,4 +1,5 @@
 // Max pooling over arbitrary per-dim windows (max_pool2d, adaptive_max_pool2d and their 1-d forms).
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -7,11 +8,31 @@
 
 namespace xg::kernel {
 
+namespace {
+
+// A window's taps t in [lo, hi) whose position start + t·step lies in [0, size).
+struct Taps {
+  std::int64_t lo, hi;
+};
+Taps taps_inside(const Window& w, std::int64_t size) {
+  std::int64_t lo = 0, hi = w.count;
+  if (w.start < 0) lo = (-w.start + w.step - 1) / w.step;
+  const std::int64_t last = size - 1 - w.start;  // positions start + t·step <= size - 1
+  hi = last < 0 ? 0 : std::min(hi, last / w.step + 1);
+  return {lo, std::max(lo, hi)};
+}
+
+}  // namespace
+
 std::pair<Tensor, Tensor> window_max(const Tensor& x, const std::vector<Window>& rows, const std::vector<Window>& cols) {
   using i64 = std::int64_t;
   const i64 P = x.shape()[0], H = x.shape()[1], W = x.shape()[2];
   const i64 Ho = static_cast<i64>(rows.size()), Wo = static_cast<i64>(cols.size());
   Tensor vals = make_tensor({P, Ho, Wo}, x.dtype()), idx = make_tensor({P, Ho, Wo}, kInt64);
+  // Each window's in-bounds taps, found once for all planes: the inner loops need no bounds checks.
+  std::vector<Taps> row_taps, col_taps;
+  for (const Window& r : rows) row_taps.push_back(taps_inside(r, H));
+  for (const Window& c : cols) col_taps.push_back(taps_inside(c, W));
   dispatch_float(x.dtype(), [&](auto t) {
     using T = decltype(t);
     const T* px = data_of<T>(x);
@@ -21,28 +42,29 @@ std::pair<Tensor, Tensor> window_max(const Tensor& x, const std::vector<Window>&
     parallel_for(P, Ho * Wo * per_window, [&](i64 p0, i64 p1) {
       for (i64 p = p0; p < p1; ++p) {
         const T* plane = px + p * H * W;
-        for (i64 oh = 0; oh < Ho; ++oh)
+        T* out_v = pv + p * Ho * Wo;
+        i64* out_i = pi + p * Ho * Wo;
+        for (i64 oh = 0; oh < Ho; ++oh) {
+          const Window r = rows[static_cast<std::size_t>(oh)];
+          const Taps ra = row_taps[static_cast<std::size_t>(oh)];
           for (i64 ow = 0; ow < Wo; ++ow) {
-            const Window r = rows[static_cast<std::size_t>(oh)], c = cols[static_cast<std::size_t>(ow)];
-            T best = -std::numeric_limits<T>::infinity();
-            i64 at = -1;
-            for (i64 a = 0; a < r.count; ++a) {
-              const i64 ih = r.start + a * r.step;
-              if (ih < 0 || ih >= H) continue;
-              for (i64 b = 0; b < c.count; ++b) {
-                const i64 iw = c.start + b * c.step;
-                if (iw < 0 || iw >= W) continue;
-                const T v = plane[ih * W + iw];
-                if (at < 0 || v > best || std::isnan(v)) {
-                  best = v;
-                  at = ih * W + iw;
-                }
+            const Window c = cols[static_cast<std::size_t>(ow)];
+            const Taps cb = col_taps[static_cast<std::size_t>(ow)];
+            // Callers make sure no window is empty. NaN wins, as in PyTorch.
+            i64 at = (r.start + ra.lo * r.step) * W + c.start + cb.lo * c.step;
+            T best = plane[at];
+            for (i64 a = ra.lo; a < ra.hi; ++a) {
+              const i64 row = (r.start + a * r.step) * W + c.start;
+              for (i64 b = cb.lo; b < cb.hi; ++b) {
+                const i64 i = row + b * c.step;
+                const T v = plane[i];
+                if (v > best || v != v) best = v, at = i;
               }
             }
-            const i64 o = (p * Ho + oh) * Wo + ow;
-            pv[o] = best;
-            pi[o] = at;  // callers make sure no window is empty
+            out_v[oh * Wo + ow] = best;
+            out_i[oh * Wo + ow] = at;
           }
+        }
       }
     });
   });

@@ -38,6 +38,35 @@ Block as_block(const Tensor& x, std::vector<std::size_t> dims) {
   return blk;
 }
 
+ReduceView as_reduce_view(const Tensor& x, std::vector<std::size_t> dims) {
+  std::sort(dims.begin(), dims.end());
+  const Shape& s = x.shape();
+  // Runs of reduced / kept dims (size-1 dims belong to neither), as (size, reduced) pairs.
+  std::vector<std::pair<std::int64_t, bool>> runs;
+  for (std::size_t d = 0; d < s.size(); ++d) {
+    if (s[d] == 1) continue;
+    const bool red = std::binary_search(dims.begin(), dims.end(), d);
+    if (!runs.empty() && runs.back().second == red) runs.back().first *= s[d];
+    else runs.emplace_back(s[d], red);
+  }
+  ReduceView v;
+  const auto reduced_runs = std::count_if(runs.begin(), runs.end(), [](const auto& r) { return r.second; });
+  if (reduced_runs > 2) {
+    const Block blk = as_block(x, std::move(dims));
+    v.x = blk.x, v.A = blk.A, v.R2 = blk.R;
+    return v;
+  }
+  // Filled from the back: B, then R2, M, R1, A.
+  v.x = x;
+  std::int64_t* slots[] = {&v.B, &v.R2, &v.M, &v.R1, &v.A};
+  std::size_t slot = 0;
+  for (auto r = runs.rbegin(); r != runs.rend(); ++r) {
+    if (r->second != (slot % 2 == 1)) ++slot;  // no kept run at this end: that slot stays 1
+    *slots[slot++] = r->first;
+  }
+  return v;
+}
+
 Shape reduced_shape(const Shape& s, const std::vector<std::size_t>& dims, bool keepdim) {
   Shape out;
   for (std::size_t d = 0; d < s.size(); ++d) {

@@ -1,4 +1,5 @@
 // Copies that rearrange data: permute, expand, cat, narrow, indexing.
+#include <algorithm>
 #include <cstring>
 
 #include "tensor/detail/kernels.h"
@@ -180,6 +181,18 @@ void for_each_indexed(const Shape& index_shape, const std::int64_t* idx, const S
   const auto ts = contiguous_strides(target);
   const std::size_t nd = index_shape.size();
   const std::int64_t total = index_shape.numel();
+  // Along the last dim with the leading sizes equal (a pool's indices): row r of index is row r
+  // of target.
+  if (nd > 0 && dim == nd - 1 && std::equal(index_shape.begin(), index_shape.end() - 1, target.begin())) {
+    const std::int64_t inner = index_shape[nd - 1], width = target[nd - 1];
+    if (inner == 0) return;
+    for (std::int64_t r = 0, rows = total / inner; r < rows; ++r)
+      for (std::int64_t j = 0; j < inner; ++j) {
+        const std::int64_t i = r * inner + j, v = idx[i];
+        f(i, r * width + (v < 0 ? v + width : v));
+      }
+    return;
+  }
   std::array<std::int64_t, Shape::kMaxDims> c{};
   for (std::int64_t i = 0; i < total; ++i) {
     std::int64_t off = 0;
@@ -217,6 +230,11 @@ Tensor scatter_add(const Tensor& self, std::size_t dim, const Tensor& index, con
     const T* ps = data_of<T>(src);
     T* po = data_of<T>(out);
     const auto is = contiguous_strides(index.shape());
+    if (src.shape() == index.shape()) {
+      for_each_indexed(index.shape(), data_of<std::int64_t>(index), self.shape(), dim,
+                       [&](std::int64_t i, std::int64_t off) { po[off] += ps[i]; });
+      return;
+    }
     for_each_indexed(index.shape(), data_of<std::int64_t>(index), self.shape(), dim, [&](std::int64_t i, std::int64_t off) {
       // src may be larger than index: find src's element with index's coordinates.
       std::int64_t rem = i, soff = 0;

@@ -2,6 +2,7 @@
 // Internal: the element-wise kernel templates. An op instantiates them with its scalar function
 // (a lambda), so a new element-wise op needs no enum value and no switch case. Callers have
 // validated dtypes and shapes. Included only by the library's .cpp files (it pulls in xsimd).
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -14,9 +15,24 @@
 #endif
 #include <xsimd/xsimd.hpp>
 
+#include "tensor/detail/parallel.h"
 #include "tensor/detail/tensor_impl.h"
 
 namespace xg::kernel {
+
+// Element-wise loops use both cores from this many elements on (below it a thread costs more
+// than it saves).
+inline constexpr std::int64_t kParallelElements = std::int64_t{1} << 18;
+
+// f(begin, end) over [0, n), split across threads when n is large.
+template <class F>
+void for_ranges(std::int64_t n, F&& f) {
+  if (n < kParallelElements) {
+    if (n > 0) f(std::int64_t{0}, n);
+    return;
+  }
+  parallel_for(n, kParallelElements, f);
+}
 
 // y = f(x) with f called on xsimd batches of T (float or double); the tail goes through one
 // zero-padded batch, so f needs no scalar form.
@@ -29,15 +45,19 @@ Tensor map_simd(const Tensor& x, F f) {
     constexpr std::int64_t W = B::size;
     const T* in = data_of<T>(x);
     T* out = data_of<T>(y);
-    const std::int64_t n = x.numel();
-    std::int64_t i = 0;
-    for (; i + W <= n; i += W) f(B::load_unaligned(in + i)).store_unaligned(out + i);
-    if (i < n) {
-      alignas(64) std::array<T, W> buf{};
-      std::memcpy(buf.data(), in + i, static_cast<std::size_t>(n - i) * sizeof(T));
-      f(B::load_aligned(buf.data())).store_aligned(buf.data());
-      std::memcpy(out + i, buf.data(), static_cast<std::size_t>(n - i) * sizeof(T));
-    }
+    // Pieces of whole batches, so only the last piece has a tail.
+    const std::int64_t n = x.numel(), batches = (n + W - 1) / W;
+    for_ranges(batches, [&](std::int64_t b0, std::int64_t b1) {
+      std::int64_t i = b0 * W;
+      const std::int64_t end = std::min(n, b1 * W);
+      for (; i + W <= end; i += W) f(B::load_unaligned(in + i)).store_unaligned(out + i);
+      if (i < end) {
+        alignas(64) std::array<T, W> buf{};
+        std::memcpy(buf.data(), in + i, static_cast<std::size_t>(end - i) * sizeof(T));
+        f(B::load_aligned(buf.data())).store_aligned(buf.data());
+        std::memcpy(out + i, buf.data(), static_cast<std::size_t>(end - i) * sizeof(T));
+      }
+    });
   });
   return y;
 }
@@ -50,7 +70,9 @@ Tensor map(const Tensor& x, F f) {
     using T = decltype(zero);
     const T* in = data_of<T>(x);
     T* out = data_of<T>(y);
-    for (std::int64_t i = 0, n = x.numel(); i < n; ++i) out[i] = static_cast<T>(f(in[i]));
+    for_ranges(x.numel(), [&](std::int64_t i0, std::int64_t i1) {
+      for (std::int64_t i = i0; i < i1; ++i) out[i] = static_cast<T>(f(in[i]));
+    });
   });
   return y;
 }
@@ -94,20 +116,22 @@ void zip_inner(const T* a, std::int64_t sa, const T* b, std::int64_t sb, T* out,
     for (std::int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(f(a[i * sa], b[i * sb]));
 }
 
+// Rows [r0, r1) of the output (a row = its last dim).
 template <class T, class F>
-void zip_strided(const T* a, const Strides& sa, const T* b, const Strides& sb, T* out, const Shape& os, F f) {
+void zip_strided_rows(const T* a, const Strides& sa, const T* b, const Strides& sb, T* out, const Shape& os, std::int64_t r0,
+                      std::int64_t r1, F f) {
   const std::size_t nd = os.size();
-  if (nd == 0) {
-    out[0] = static_cast<T>(f(a[0], b[0]));
-    return;
-  }
   const std::int64_t inner = os[nd - 1];
-  const std::int64_t total = os.numel();
-  if (inner == 0 || total == 0) return;
   std::array<std::int64_t, Shape::kMaxDims> idx{};
   std::int64_t oa = 0, ob = 0;
-  for (std::int64_t done = 0; done < total; done += inner) {
-    zip_inner<T>(a + oa, sa[nd - 1], b + ob, sb[nd - 1], out + done, inner, f);
+  for (std::size_t d = nd - 1, rest = static_cast<std::size_t>(r0); d-- > 0;) {
+    idx[d] = static_cast<std::int64_t>(rest) % os[d];
+    rest /= static_cast<std::size_t>(os[d]);
+    oa += idx[d] * sa[d];
+    ob += idx[d] * sb[d];
+  }
+  for (std::int64_t r = r0; r < r1; ++r) {
+    zip_inner<T>(a + oa, sa[nd - 1], b + ob, sb[nd - 1], out + r * inner, inner, f);
     for (std::size_t d = nd - 1; d-- > 0;) {
       ++idx[d];
       oa += sa[d];
@@ -120,6 +144,19 @@ void zip_strided(const T* a, const Strides& sa, const T* b, const Strides& sb, T
   }
 }
 
+template <class T, class F>
+void zip_strided(const T* a, const Strides& sa, const T* b, const Strides& sb, T* out, const Shape& os, F f) {
+  if (os.size() == 0) {
+    out[0] = static_cast<T>(f(a[0], b[0]));
+    return;
+  }
+  const std::int64_t inner = os[os.size() - 1], total = os.numel();
+  if (inner == 0 || total == 0) return;
+  const std::int64_t rows = total / inner;
+  if (total < kParallelElements) return zip_strided_rows<T>(a, sa, b, sb, out, os, 0, rows, f);
+  parallel_for(rows, inner, [&](std::int64_t r0, std::int64_t r1) { zip_strided_rows<T>(a, sa, b, sb, out, os, r0, r1, f); });
+}
+
 // out = f(a, b) elementwise with broadcasting; out may alias a (each output element reads only
 // its own inputs first).
 template <class T, class F>
@@ -128,9 +165,11 @@ void zip_typed(const Tensor& a, const Tensor& b, Tensor& out, F f) {
   const T* pb = data_of<T>(b);
   T* po = data_of<T>(out);
   const Shape& os = out.shape();
-  if (a.shape() == os && b.shape() == os) return zip_inner<T>(pa, 1, pb, 1, po, os.numel(), f);
-  if (a.shape() == os && b.numel() == 1) return zip_inner<T>(pa, 1, pb, 0, po, os.numel(), f);
-  if (b.shape() == os && a.numel() == 1) return zip_inner<T>(pa, 0, pb, 1, po, os.numel(), f);
+  const std::int64_t sa = a.shape() == os ? 1 : a.numel() == 1 ? 0 : -1, sb = b.shape() == os ? 1 : b.numel() == 1 ? 0 : -1;
+  if (sa >= 0 && sb >= 0 && sa + sb > 0)
+    return for_ranges(os.numel(), [&](std::int64_t i0, std::int64_t i1) {
+      zip_inner<T>(pa + i0 * sa, sa, pb + i0 * sb, sb, po + i0, i1 - i0, f);
+    });
   zip_strided<T>(pa, broadcast_strides(a.shape(), os), pb, broadcast_strides(b.shape(), os), po, os, f);
 }
 
