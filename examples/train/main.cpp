@@ -4,27 +4,10 @@
 #include <cblas.h>
 #include <fmt/format.h>
 
-#include <cstdlib>
 #include <optional>
-#include <string>
 
 #include "parallel.h"
 #include "train.h"
-
-namespace {
-
-// Debian 12's OpenBLAS runs its AVX2 kernels on AMD CPUs with AVX-512 (Zen 4/5), which it does not
-// recognise; say how to get its AVX-512 ones (scripts/run.sh and bench/run.sh set this).
-void hint_openblas_kernels() {
-  const std::string core = openblas_get_corename();
-  if (std::getenv("OPENBLAS_CORETYPE") || (core != "haswell" && core != "zen")) return;
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
-      __builtin_cpu_supports("avx512vl"))
-    fmt::print(stderr, "note: OpenBLAS uses its {} (AVX2) kernels on this AVX-512 CPU; OPENBLAS_CORETYPE=SkylakeX makes "
-                       "its matrix products about 1.5x faster here\n", core);
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   int code = 0;
@@ -34,7 +17,6 @@ int main(int argc, char** argv) {
   try {
     session.emplace(config->distributed);
     if (config->threads > 0) openblas_set_num_threads(config->threads);
-    hint_openblas_kernels();
     if (config->distributed && (config->sweep || !config->eval.empty()))
       throw xg::ValueError("--distributed trains one configuration; run --sweep and --eval without it");
     if (!config->eval.empty()) {  // the checkpoint says how to build the model and scale the images
