@@ -1,6 +1,9 @@
 // Max pooling over arbitrary per-dim windows (max_pool2d, adaptive_max_pool2d and their 1-d forms).
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
+#include <type_traits>
 #include <limits>
 
 #include "tensor/detail/conv.h"
@@ -20,6 +23,16 @@ Taps taps_inside(const Window& w, std::int64_t size) {
   const std::int64_t last = size - 1 - w.start;  // positions start + t·step <= size - 1
   hi = last < 0 ? 0 : std::min(hi, last / w.step + 1);
   return {lo, std::max(lo, hi)};
+}
+
+// take ? a : b by bit masks: which tap of a window wins depends on the data, and a branch on it
+// mispredicts about every other time (compilers keep the branch for a plain ?:).
+template <class T>
+T select(bool take, T a, T b) {
+  using U = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+  const U mask = U{0} - static_cast<U>(take);
+  const U bits = std::bit_cast<U>(b) ^ ((std::bit_cast<U>(a) ^ std::bit_cast<U>(b)) & mask);
+  return std::bit_cast<T>(bits);
 }
 
 }  // namespace
@@ -58,7 +71,9 @@ std::pair<Tensor, Tensor> window_max(const Tensor& x, const std::vector<Window>&
               for (i64 b = cb.lo; b < cb.hi; ++b) {
                 const i64 i = row + b * c.step;
                 const T v = plane[i];
-                if (v > best || v != v) best = v, at = i;
+                const bool take = (v > best) | (v != v);
+                best = select(take, v, best);
+                at = select(take, i, at);
               }
             }
             out_v[oh * Wo + ow] = best;
