@@ -8,11 +8,13 @@
 #include <string>
 
 #include "distributed/distributed.h"
+#include "message_of.h"
 #include "xgrad.h"
 
 namespace dist = xg::distributed;
 using xg::nn::parallel::DistributedDataParallel;
 using xg::nn::parallel::DistributedDataParallelOptions;
+using xg::test::message_of;
 
 namespace {
 
@@ -98,15 +100,6 @@ void check_equivalent(xg::DType dt, bool share, DistributedDataParallelOptions o
     CHECK(max_abs_diff(net.parameters()[i], ref.parameters()[i]) <= tol);
     CHECK(same_bits_everywhere(net.parameters()[i]));
   }
-}
-
-std::string message_of(auto&& f) {
-  try {
-    f();
-  } catch (const xg::Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace

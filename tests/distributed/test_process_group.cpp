@@ -6,9 +6,11 @@
 #include <string>
 
 #include "distributed/distributed.h"
+#include "message_of.h"
 #include "xgrad.h"
 
 namespace dist = xg::distributed;
+using xg::test::message_of;
 
 namespace {
 
@@ -17,15 +19,6 @@ int r() { return dist::rank(); }
 
 // Rank r holds (r + 1) * [1, 2, ..., 5] in dtype dt.
 xg::Tensor ramp(xg::DType dt) { return xg::mul(xg::arange(1, 6, 1, dt), xg::scalar_tensor(r() + 1, dt)); }
-
-std::string message_of(auto&& f) {
-  try {
-    f();
-  } catch (const xg::Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 }  // namespace
 
