@@ -45,6 +45,7 @@ MPI_Datatype mpi_type(const char* op, const Tensor& t) {
     case kFloat32: return MPI_FLOAT;
     case kFloat64: return MPI_DOUBLE;
     case kInt64: return MPI_INT64_T;
+    default: break;  // the storage dtypes (bool, uint8, int32) are not reduced
   }
   throw DTypeError(fmt::format("{}: unsupported dtype {}", op, dtype_name(t.dtype())));
 }
