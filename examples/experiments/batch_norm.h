@@ -26,4 +26,8 @@ struct BatchNormResult {
 
 BatchNormResult run_batch_norm(const RunOptions& o);
 
+// exp_batch_norm --conv: the same comparison on a small sigmoid conv net (batch_norm_conv.cpp),
+// BatchNorm2d after every conv layer; first_layer_grad is then ‖∂J/∂W‖ of the first conv layer.
+BatchNormResult run_batch_norm_conv(const RunOptions& o);
+
 }  // namespace xg::experiments

@@ -44,4 +44,16 @@ struct GradientsResult {
 
 GradientsResult run_gradients(const RunOptions& o);
 
+// exp_gradients --conv (gradients_conv.cpp): one backward pass through a deep plain conv stack
+// (`depth` 3x3 conv layers of `channels`, then a Linear head) with sigmoid, tanh or ReLU, PyTorch's
+// default init or He, with or without BatchNorm2d. first_grad is the first conv layer's ‖∂J/∂θ‖,
+// last_grad the last conv layer's (the head is left out of ratio, min and max).
+struct ConvGradientsResult {
+  int depth = 0, channels = 0, side = 0;
+  std::vector<GradientInitCase> cases;  // init: "default", "he", "default+bn"
+  const GradientInitCase& find(const std::string& activation, const std::string& init) const;
+};
+
+ConvGradientsResult run_gradients_conv(const RunOptions& o);
+
 }  // namespace xg::experiments

@@ -88,14 +88,15 @@ std::string table(const std::vector<std::string>& header, const std::vector<std:
 
 std::string fmt_num(double v, int precision) { return fmt::format("{:.{}g}", v, precision); }
 
-int experiment_main(int argc, char** argv, const std::function<void(const RunOptions&)>& run) {
+int experiment_main(int argc, char** argv, const std::function<void(const RunOptions&)>& run, bool has_conv) {
   RunOptions o;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--fast") o.fast = true;
     else if (arg == "--out" && i + 1 < argc) o.out = argv[++i];
+    else if (arg == "--conv" && has_conv) o.conv = true;
     else {
-      fmt::print(stderr, "usage: {} [--fast] [--out DIR]\n", argv[0]);
+      fmt::print(stderr, "usage: {} [--fast] [--out DIR]{}\n", argv[0], has_conv ? " [--conv]" : "");
       return 2;
     }
   }

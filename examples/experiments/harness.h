@@ -12,6 +12,7 @@ struct RunOptions {
   bool fast = false;                         // tiny sizes: what the test suite runs
   std::string out = "runs/experiments";      // each experiment writes into out/<name>/
   bool quiet = false;
+  bool conv = false;                         // --conv: the conv-net variant (experiments that have one)
 };
 
 // Creates out/<name> and returns its path.
@@ -52,7 +53,8 @@ bool plot(const std::string& png, const std::vector<Chart>& charts, bool quiet =
 std::string table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
 std::string fmt_num(double v, int precision = 4);
 
-// The programs' main: parses [--fast] [--out DIR], runs `run`, reports errors; returns the exit code.
-int experiment_main(int argc, char** argv, const std::function<void(const RunOptions&)>& run);
+// The programs' main: parses [--fast] [--out DIR] (and [--conv] when has_conv), runs `run`, reports
+// errors; returns the exit code.
+int experiment_main(int argc, char** argv, const std::function<void(const RunOptions&)>& run, bool has_conv = false);
 
 }  // namespace xg::experiments
