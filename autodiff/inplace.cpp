@@ -348,6 +348,55 @@ Tensor& Tensor::normal_(double mean, double std) {
   return fill_random("normal_", *this, [&] { return xg::add(xg::mul(xg::randn(shape(), dtype()), std), mean); });
 }
 
+namespace detail {
+// The out-of-place forms, named as the user called them (autodiff/ops_shape.cpp, ops_scatter_search.cpp).
+Tensor scatter_named(const char* name, const Tensor& self, std::int64_t dim, const Tensor& index, const Tensor& src,
+                     SourceLocation loc);
+Tensor scatter_value_named(const char* name, const Tensor& self, std::int64_t dim, const Tensor& index, double value,
+                           SourceLocation loc);
+Tensor scatter_add_named(const char* name, const Tensor& self, std::int64_t dim, const Tensor& index, const Tensor& src,
+                         SourceLocation loc);
+Tensor index_add_named(const char* name, const Tensor& self, std::int64_t dim, const Tensor& index, const Tensor& src,
+                       SourceLocation loc);
+Tensor index_fill_named(const char* name, const Tensor& self, std::int64_t dim, const Tensor& index, double value,
+                        SourceLocation loc);
+}  // namespace detail
+
+namespace {
+// An in-place op given by its out-of-place form, which checks everything before any write; without
+// a graph, its result (computed under NoGradGuard) is copied into self.
+template <class Compute>
+Tensor& inplace_from(const char* op, Tensor& self, std::initializer_list<const Tensor*> operands, Compute compute) {
+  const auto write = [&] {
+    Tensor r;
+    {
+      NoGradGuard ng;
+      r = compute();
+    }
+    std::memcpy(self.raw_data(), r.raw_data(), static_cast<std::size_t>(self.numel()) * dtype_size(self.dtype()));
+  };
+  return inplace(op, self, operands, [] {}, write, compute);
+}
+}  // namespace
+
+Tensor& Tensor::scatter_(std::int64_t dim, const Tensor& index, const Tensor& src, SourceLocation loc) {
+  return inplace_from("scatter_", *this, {&src}, [&] { return detail::scatter_named("scatter_", *this, dim, index, src, loc); });
+}
+Tensor& Tensor::scatter_(std::int64_t dim, const Tensor& index, double value, SourceLocation loc) {
+  return inplace_from("scatter_", *this, {}, [&] { return detail::scatter_value_named("scatter_", *this, dim, index, value, loc); });
+}
+Tensor& Tensor::scatter_add_(std::int64_t dim, const Tensor& index, const Tensor& src, SourceLocation loc) {
+  return inplace_from("scatter_add_", *this, {&src},
+                      [&] { return detail::scatter_add_named("scatter_add_", *this, dim, index, src, loc); });
+}
+Tensor& Tensor::index_add_(std::int64_t dim, const Tensor& index, const Tensor& src, SourceLocation loc) {
+  return inplace_from("index_add_", *this, {&src},
+                      [&] { return detail::index_add_named("index_add_", *this, dim, index, src, loc); });
+}
+Tensor& Tensor::index_fill_(std::int64_t dim, const Tensor& index, double value, SourceLocation loc) {
+  return inplace_from("index_fill_", *this, {}, [&] { return detail::index_fill_named("index_fill_", *this, dim, index, value, loc); });
+}
+
 Tensor& Tensor::operator+=(TensorOperand other) { return add_(other.value, 1.0, other.where); }
 Tensor& Tensor::operator-=(TensorOperand other) { return sub_(other.value, 1.0, other.where); }
 Tensor& Tensor::operator*=(TensorOperand other) { return mul_(other.value, other.where); }

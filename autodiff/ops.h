@@ -210,3 +210,4 @@ Tensor clone(const Tensor& x, XG_HERE);
 
 }  // namespace xg
 #include "autodiff/ops_conv.h"  // convolution, pooling, unfold/fold, pad
+#include "autodiff/ops_reorder.h"  // scans, sort/topk, flip/roll/repeat, tril/triu, scatter, nonzero

@@ -306,8 +306,11 @@ Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index, Sour
   });
 }
 
-Tensor index_add(const Tensor& self, std::int64_t dim, const Tensor& index, const Tensor& src, SourceLocation loc) {
-  const Op op{"index_add", loc};
+namespace detail {
+// index_add and scatter_add, named as the user called them (also index_add_, scatter_add_).
+Tensor index_add_named(const char* name, const Tensor& self, std::int64_t dim, const Tensor& index, const Tensor& src,
+                       SourceLocation loc) {
+  const Op op{name, loc};
   autograd::check_same_dtype(op.name, self, src);
   autograd::check_index(op.name, index);
   const std::size_t d = wrap_dim(op.name, dim, self.shape().size());
@@ -320,6 +323,11 @@ Tensor index_add(const Tensor& self, std::int64_t dim, const Tensor& index, cons
   return op.record(kernel::index_add(self, d, index, src), {&self, &src}, {&index}, 
                    [](Node&, const Tensor& g) { return g; },
                    [d](Node& n, const Tensor& g) { return index_select(g, static_cast<std::int64_t>(d), n.saved_value(0)); });
+}
+}  // namespace detail
+
+Tensor index_add(const Tensor& self, std::int64_t dim, const Tensor& index, const Tensor& src, SourceLocation loc) {
+  return detail::index_add_named("index_add", self, dim, index, src, loc);
 }
 
 namespace {
@@ -344,8 +352,10 @@ Tensor gather(const Tensor& x, std::int64_t dim, const Tensor& index, SourceLoca
   });
 }
 
-Tensor scatter_add(const Tensor& self, std::int64_t dim, const Tensor& index, const Tensor& src, SourceLocation loc) {
-  const Op op{"scatter_add", loc};
+namespace detail {
+Tensor scatter_add_named(const char* name, const Tensor& self, std::int64_t dim, const Tensor& index, const Tensor& src,
+                         SourceLocation loc) {
+  const Op op{name, loc};
   autograd::check_same_dtype(op.name, self, src);
   autograd::check_index(op.name, index);
   const std::size_t d = wrap_dim(op.name, dim, self.shape().size());
@@ -355,6 +365,11 @@ Tensor scatter_add(const Tensor& self, std::int64_t dim, const Tensor& index, co
   return op.record(kernel::scatter_add(self, d, index, src), {&self, &src}, {&index}, 
                    [](Node&, const Tensor& g) { return g; },
                    [d](Node& n, const Tensor& g) { return gather(g, static_cast<std::int64_t>(d), n.saved_value(0)); });
+}
+}  // namespace detail
+
+Tensor scatter_add(const Tensor& self, std::int64_t dim, const Tensor& index, const Tensor& src, SourceLocation loc) {
+  return detail::scatter_add_named("scatter_add", self, dim, index, src, loc);
 }
 
 Tensor one_hot(const Tensor& index, std::int64_t num_classes, DType dtype) {

@@ -287,6 +287,34 @@ class Tensor {
   Tensor gather(std::int64_t dim, const Tensor& index, XG_HERE) const;
   Tensor scatter_add(std::int64_t dim, const Tensor& index, const Tensor& src, XG_HERE) const;
   Tensor index_add(std::int64_t dim, const Tensor& index, const Tensor& src, XG_HERE) const;
+  // Scans, sorting, rearranging, scatter and search (autodiff/ops_reorder.h).
+  Tensor cumsum(std::int64_t dim, XG_HERE) const;
+  Tensor cumprod(std::int64_t dim, XG_HERE) const;
+  Tensor flip(Dims dims, XG_HERE) const;
+  Tensor roll(Dims shifts, Dims dims = {}, XG_HERE) const;
+  Tensor repeat(Dims sizes, XG_HERE) const;
+  Tensor tril(std::int64_t diagonal = 0, XG_HERE) const;
+  Tensor triu(std::int64_t diagonal = 0, XG_HERE) const;
+  std::vector<Tensor> unbind(std::int64_t dim = 0, XG_HERE) const;
+  std::tuple<Tensor, Tensor> sort(std::int64_t dim = -1, bool descending = false, XG_HERE) const;  // (values, indices)
+  std::tuple<Tensor, Tensor> sort(std::optional<bool> stable, std::int64_t dim = -1, bool descending = false,
+                                  XG_HERE) const;
+  Tensor argsort(std::int64_t dim = -1, bool descending = false) const;
+  std::tuple<Tensor, Tensor> topk(std::int64_t k, std::int64_t dim = -1, bool largest = true, bool sorted = true,
+                                  XG_HERE) const;
+  Tensor scatter(std::int64_t dim, const Tensor& index, const Tensor& src, XG_HERE) const;
+  Tensor scatter(std::int64_t dim, const Tensor& index, double value, XG_HERE) const;
+  Tensor index_fill(std::int64_t dim, const Tensor& index, double value, XG_HERE) const;
+  Tensor& scatter_(std::int64_t dim, const Tensor& index, const Tensor& src, XG_HERE);
+  Tensor& scatter_(std::int64_t dim, const Tensor& index, double value, XG_HERE);
+  Tensor& scatter_add_(std::int64_t dim, const Tensor& index, const Tensor& src, XG_HERE);
+  Tensor& index_add_(std::int64_t dim, const Tensor& index, const Tensor& src, XG_HERE);
+  Tensor& index_fill_(std::int64_t dim, const Tensor& index, double value, XG_HERE);
+  Tensor nonzero() const;
+  Tensor argwhere() const;
+  Tensor isclose(const Tensor& other, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false) const;
+  // dtype and device (not requires_grad, as LibTorch's), for xg::zeros({2}, x.options()).
+  TensorOptions options() const;
 
   // Indexing as LibTorch (namespace xg::indexing: Slice, None, Ellipsis): ints, slices, None,
   // Ellipsis, one kBool mask or int64 index tensor. The results are new tensors, not views: write

@@ -220,6 +220,43 @@ void blobs() {
   (w * 2).sum().backward();
   expect_values(w.grad(), {2.5, 2.5, 2.5}, "mutable_grad() then accumulate");
 }
+
+// Scans, sorting, rearranging, scatter and search (numbers by hand).
+void scans_sorting_scatter() {
+  auto x = torch::tensor({{3.0, 1.0, 2.0}, {0.0, 5.0, 4.0}});
+  expect_values(x.cumsum(1), {3, 4, 6, 0, 5, 9}, "x.cumsum(1)");
+  expect_values(torch::cumprod(x, 0), {3, 1, 2, 0, 5, 8}, "torch::cumprod(x, 0)");
+  expect_values(x.flip({0}), {0, 5, 4, 3, 1, 2}, "x.flip({0})");
+  expect_values(torch::roll(x, 1, 1), {2, 3, 1, 4, 0, 5}, "torch::roll(x, 1, 1)");
+  expect(x.repeat({2, 1}).sizes() == std::vector<int64_t>{4, 3}, "x.repeat({2, 1})");
+  expect_values(torch::tril(x), {3, 0, 0, 0, 5, 0}, "torch::tril(x)");
+  expect_values(x.triu(1), {0, 1, 2, 0, 0, 4}, "x.triu(1)");
+  expect(x.unbind(0).size() == 2 && torch::unbind(x, 1)[2].equal(torch::tensor({2.0, 4.0})), "unbind");
+  auto [sorted, order] = x.sort(1, /*descending=*/true);
+  expect_values(sorted, {3, 2, 1, 5, 4, 0}, "x.sort(1, true) values");
+  expect_values(order, {0, 2, 1, 1, 2, 0}, "x.sort(1, true) indices");
+  expect_values(x.argsort(1), {1, 2, 0, 0, 2, 1}, "x.argsort(1)");
+  auto [top, where] = torch::topk(x.flatten(), 2);
+  expect_values(top, {5, 4}, "torch::topk values");
+  expect_values(where, {4, 5}, "torch::topk indices");
+  auto index = torch::tensor({{2, 0, 1}}, torch::kLong);
+  expect_values(torch::zeros({2, 3}).scatter(1, index, x.index({Slice(0, 1)})), {1, 2, 3, 0, 0, 0}, "scatter");
+  auto acc = torch::zeros({2, 3});
+  acc.scatter_add_(0, torch::tensor({{1, 1, 0}}, torch::kLong), torch::ones({1, 3}));
+  acc.index_fill_(1, torch::tensor({0}, torch::kLong), -1);
+  expect_values(acc, {-1, 0, 1, -1, 1, 0}, "scatter_add_ and index_fill_");
+  expect_values(torch::nonzero(x > 2.5), {0, 0, 1, 1, 1, 2}, "torch::nonzero");
+  auto coords = torch::where(x == 0);
+  expect(coords.size() == 2 && coords[0].item<int64_t>() == 1 && coords[1].item<int64_t>() == 0, "torch::where(cond)");
+  expect(torch::isclose(x, x * (1 + 1e-6)).all().item<bool>() && !x.isclose(x + 1e-4).any().item<bool>(), "torch::isclose");
+  auto y = torch::zeros({2}, x.options());
+  expect(y.dtype() == x.dtype(), "zeros(..., x.options())");
+
+  auto p = x.clone().requires_grad_(true);
+  auto [values, indices] = p.topk(2, 1);
+  (values * torch::tensor({{1.0, 10.0}})).sum().backward();
+  expect_values(p.grad(), {1, 0, 10, 0, 1, 10}, "topk gradient");
+}
 }  // namespace
 
 int main() {
@@ -229,6 +266,7 @@ int main() {
     indexing();
     devices();
     blobs();
+    scans_sorting_scatter();
   } catch (const std::exception& e) {
     std::cerr << "FAILED with an exception: " << e.what() << "\n";
     return 1;
