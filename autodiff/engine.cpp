@@ -87,7 +87,7 @@ bool broadcasts_to(const Shape& small, const Shape& big) {
 // for every op.
 Tensor to_input_shape(const Node& n, std::size_t i, Tensor g, const Shape& want, DType dt) {
   if (g.dtype() != dt || !broadcasts_to(want, g.shape()))
-    throw AutogradError(fmt::format("backward: '{}' produced a gradient of shape {} ({}) for input {} of shape {} ({})",
+    throw AutogradError(fmt::format("backward: '{}' produced a gradient of shape {} ({}) for input {}; expected shape {} ({})",
                                     n.name, to_string(g.shape()), dtype_name(g.dtype()), i, to_string(want), dtype_name(dt)));
   if (g.shape() == want) return g;
   return sum_to(g, want);
@@ -242,8 +242,8 @@ class GraphTask {
     }
     for (std::size_t i = 0; i < reached_.size(); ++i)
       if (!reached_[i])
-        throw AutogradError(fmt::format("grad: input {} (shape {}) was not used to compute the outputs; pass allow_unused=true "
-                                        "to get an undefined gradient for it",
+        throw AutogradError(fmt::format("grad: input {} (shape {}) was not used to compute the outputs. Set allow_unused=True "
+                                        "(the sixth argument, allow_unused=true) to get an undefined gradient for it",
                                         i, to_string((*inputs_)[i].shape())));
   }
 
@@ -384,7 +384,7 @@ void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& gra
 
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
                          const std::vector<Tensor>& grad_outputs, bool retain_graph, bool create_graph, bool allow_unused) {
-  if (inputs.empty()) throw ValueError("grad: requires non-empty inputs (the tensors to differentiate with respect to)");
+  if (inputs.empty()) throw ValueError("grad requires non-empty inputs (the tensors to differentiate with respect to)");
   const std::vector<Tensor> grads = make_root_grads("grad", outputs, grad_outputs);
   GraphTask task(retain_graph, create_graph);
   task.capture(inputs);

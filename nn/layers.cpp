@@ -31,6 +31,14 @@ std::size_t SequentialImpl::checked(std::size_t i) const {
 }
 Module& SequentialImpl::operator[](std::size_t i) const { return *layers_[checked(i)]; }
 
+std::shared_ptr<Module> SequentialImpl::clone() const {
+  auto copy = std::make_shared<SequentialImpl>();
+  const NamedModules children = named_children();
+  for (std::size_t i = 0; i < children.size(); ++i) copy->push_back(children[i].first, layers_[i]->clone());
+  copy_state_into(*copy);
+  return copy;
+}
+
 Tensor LinearImpl::forward(const Tensor& x) {
   if (x.defined() && x.dtype() != weight.dtype())
     throw DTypeError(fmt::format("Linear: input of dtype {} (shape {}) for parameters of dtype {}; convert one with .to(...)",
