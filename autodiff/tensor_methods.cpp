@@ -74,6 +74,12 @@ void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_gra
                      create_graph, inputs ? *inputs : std::vector<Tensor>{});
 }
 
+void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_graph,
+                      std::initializer_list<Tensor> inputs) const {
+  backward(gradient, retain_graph, create_graph,
+           inputs.size() == 0 ? std::nullopt : std::optional<std::vector<Tensor>>(std::vector<Tensor>(inputs)));
+}
+
 Tensor& Tensor::detach_() {
   autograd::check_defined("detach_", *this);
   impl_->grad_fn = nullptr;

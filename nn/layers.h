@@ -276,7 +276,8 @@ class SequentialImpl : public Module {
   }
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Sequential"; }
-  // Clones each child under its name (a child that cannot be cloned is a ValueError).
+  // Clones each child under its name (a child that cannot be cloned is a ValueError); a subclass
+  // is built again as any module (Module::clone).
   std::shared_ptr<Module> clone() const override;
   std::size_t size() const { return layers_.size(); }
   bool is_empty() const { return layers_.empty(); }

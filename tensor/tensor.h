@@ -130,6 +130,8 @@ class Tensor {
   // explicitly is a ValueError, as LibTorch.
   void backward(const Tensor& gradient = {}, bool retain_graph = false, bool create_graph = false,
                 const std::optional<std::vector<Tensor>>& inputs = std::nullopt) const;
+  // backward(g, r, c, {x, z}); `{}` means none given, as LibTorch's nullopt.
+  void backward(const Tensor& gradient, bool retain_graph, bool create_graph, std::initializer_list<Tensor> inputs) const;
   // Hook called with the gradient w.r.t. this tensor; may return a replacement (or undefined
   // to keep it). Returns a handle for remove_hook.
   std::int64_t register_hook(Hook hook);

@@ -135,11 +135,11 @@ TEST_CASE("Tensor: set_requires_grad, tensor_data, is_nonzero; autograd::make_va
   Tensor y = x * 3;
   Tensor data = y.tensor_data();
   CHECK(!data.requires_grad());
-  CHECK(data.data_ptr() == y.data_ptr());  // same storage, no history
+  CHECK(data.data_ptr<double>() == y.data_ptr<double>());  // same storage, no history
   Tensor v = xg::autograd::make_variable(y, true);
   CHECK(v.is_leaf());
   CHECK(v.requires_grad());
-  CHECK(v.data_ptr() == y.data_ptr());
+  CHECK(v.data_ptr<double>() == y.data_ptr<double>());
   CHECK(!xg::autograd::make_variable(y).requires_grad());
   CHECK(xg::tensor({2.5}).is_nonzero());
   CHECK(!xg::zeros({1, 1}).is_nonzero());
