@@ -167,7 +167,10 @@ class GraphTask {
             if (c && c->epoch != epoch_) visit(c);
             e.wanted = e.valid();  // every input that requires grad gets its gradient
             if (c) ++c->deps;
-            else if (e.is_leaf) count_post_hook_edge(e);
+            else if (e.is_leaf) {
+              count_post_hook_edge(e);
+              if (e.wanted) count_hooked_edge(e);
+            }
           }
           continue;
         }
@@ -195,6 +198,20 @@ class GraphTask {
       ex.post_pending = 0;
     }
     ++ex.post_pending;
+  }
+  // A leaf with hooks gets the sum of its gradients once, after its last edge has been swept (as
+  // LibTorch's AccumulateGrad): its hooks see the whole gradient, not one part per use.
+  void count_hooked_edge(const Edge& e) {
+    const std::shared_ptr<TensorImpl> leaf = e.leaf.lock();
+    if (leaf && leaf->extra && !leaf->extra->hooks.empty()) ++hooked_[leaf.get()].edges;
+  }
+  void hooked_edge_done(const std::shared_ptr<TensorImpl>& leaf) {
+    if (!leaf || capturing_) return;
+    auto it = hooked_.find(leaf.get());
+    if (it == hooked_.end() || it->second.edges == 0 || --it->second.edges > 0) return;
+    Tensor g = std::move(it->second.sum);
+    hooked_.erase(it);
+    if (g.defined()) accumulate_into(*leaf, run_hooks(leaf_hooks(*leaf), g), create_graph_);
   }
   void post_hook_edge_done(const std::shared_ptr<TensorImpl>& leaf) {
     if (!leaf || capturing_ || !leaf->extra || leaf->extra->post_epoch != epoch_) return;
@@ -253,6 +270,10 @@ class GraphTask {
       if (i != npos) results_[i] = add_buffer(results_[i], g);
       return;
     }
+    if (auto it = hooked_.find(&leaf); it != hooked_.end()) {
+      it->second.sum = add_buffer(it->second.sum, g);
+      return;
+    }
     const Hooks& hooks = leaf_hooks(leaf);
     accumulate_into(leaf, hooks.empty() ? g : run_hooks(hooks, g), create_graph_);
   }
@@ -298,6 +319,7 @@ class GraphTask {
         if (e.is_leaf) {
           const std::shared_ptr<TensorImpl> leaf = e.leaf.lock();
           if (gi.defined() && leaf) deliver_to_leaf(*leaf, to_input_shape(*n, i, std::move(gi), leaf->shape, leaf->dtype));
+          hooked_edge_done(leaf);
           post_hook_edge_done(leaf);
           continue;
         }
@@ -318,6 +340,11 @@ class GraphTask {
   std::unordered_map<const Node*, std::size_t> input_nodes_;
   std::unordered_map<const TensorImpl*, std::size_t> input_leaves_;
   std::vector<Tensor> results_;
+  struct HookedLeaf {
+    std::size_t edges = 0;  // wanted edges into it not yet swept
+    Tensor sum;
+  };
+  std::unordered_map<const TensorImpl*, HookedLeaf> hooked_;
   std::vector<bool> reached_;
   std::vector<std::shared_ptr<Node>> keep_;  // the roots' nodes, alive during the sweep
   std::vector<Node*> order_;
