@@ -11,6 +11,13 @@ using Variable = Tensor;
 using variable_list = std::vector<Tensor>;
 using tensor_list = std::vector<Tensor>;
 
+// LibTorch's make_variable: `data`'s storage as a new leaf (no history), requiring grad or not.
+inline Variable make_variable(const Tensor& data, bool requires_grad = false) {
+  Tensor v = data.detach();
+  if (requires_grad) v.requires_grad_(true);
+  return v;
+}
+
 // Gradients of `outputs` w.r.t. `inputs` (as torch.autograd.grad), without touching .grad().
 // grad_outputs may be empty for single-element outputs. With create_graph the results are
 // themselves differentiable (higher derivatives). An input the outputs do not depend on is an

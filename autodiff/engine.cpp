@@ -87,7 +87,7 @@ bool broadcasts_to(const Shape& small, const Shape& big) {
 // for every op.
 Tensor to_input_shape(const Node& n, std::size_t i, Tensor g, const Shape& want, DType dt) {
   if (g.dtype() != dt || !broadcasts_to(want, g.shape()))
-    throw AutogradError(fmt::format("backward: '{}' produced a gradient of shape {} ({}) for input {} of shape {} ({})",
+    throw AutogradError(fmt::format("backward: '{}' produced a gradient of shape {} ({}) for input {}; expected shape {} ({})",
                                     n.name, to_string(g.shape()), dtype_name(g.dtype()), i, to_string(want), dtype_name(dt)));
   if (g.shape() == want) return g;
   return sum_to(g, want);
@@ -167,7 +167,10 @@ class GraphTask {
             if (c && c->epoch != epoch_) visit(c);
             e.wanted = e.valid();  // every input that requires grad gets its gradient
             if (c) ++c->deps;
-            else if (e.is_leaf) count_post_hook_edge(e);
+            else if (e.is_leaf) {
+              count_post_hook_edge(e);
+              if (e.wanted) count_hooked_edge(e);
+            }
           }
           continue;
         }
@@ -195,6 +198,20 @@ class GraphTask {
       ex.post_pending = 0;
     }
     ++ex.post_pending;
+  }
+  // A leaf with hooks gets the sum of its gradients once, after its last edge has been swept (as
+  // LibTorch's AccumulateGrad): its hooks see the whole gradient, not one part per use.
+  void count_hooked_edge(const Edge& e) {
+    const std::shared_ptr<TensorImpl> leaf = e.leaf.lock();
+    if (leaf && leaf->extra && !leaf->extra->hooks.empty()) ++hooked_[leaf.get()].edges;
+  }
+  void hooked_edge_done(const std::shared_ptr<TensorImpl>& leaf) {
+    if (!leaf || capturing_) return;
+    auto it = hooked_.find(leaf.get());
+    if (it == hooked_.end() || it->second.edges == 0 || --it->second.edges > 0) return;
+    Tensor g = std::move(it->second.sum);
+    hooked_.erase(it);
+    if (g.defined()) accumulate_into(*leaf, run_hooks(leaf_hooks(*leaf), g), create_graph_);
   }
   void post_hook_edge_done(const std::shared_ptr<TensorImpl>& leaf) {
     if (!leaf || capturing_ || !leaf->extra || leaf->extra->post_epoch != epoch_) return;
@@ -242,8 +259,8 @@ class GraphTask {
     }
     for (std::size_t i = 0; i < reached_.size(); ++i)
       if (!reached_[i])
-        throw AutogradError(fmt::format("grad: input {} (shape {}) was not used to compute the outputs; pass allow_unused=true "
-                                        "to get an undefined gradient for it",
+        throw AutogradError(fmt::format("grad: input {} (shape {}) was not used to compute the outputs. Set allow_unused=True "
+                                        "(the sixth argument, allow_unused=true) to get an undefined gradient for it",
                                         i, to_string((*inputs_)[i].shape())));
   }
 
@@ -251,6 +268,10 @@ class GraphTask {
     if (capturing_) {
       const std::size_t i = input_index(&leaf);
       if (i != npos) results_[i] = add_buffer(results_[i], g);
+      return;
+    }
+    if (auto it = hooked_.find(&leaf); it != hooked_.end()) {
+      it->second.sum = add_buffer(it->second.sum, g);
       return;
     }
     const Hooks& hooks = leaf_hooks(leaf);
@@ -298,6 +319,7 @@ class GraphTask {
         if (e.is_leaf) {
           const std::shared_ptr<TensorImpl> leaf = e.leaf.lock();
           if (gi.defined() && leaf) deliver_to_leaf(*leaf, to_input_shape(*n, i, std::move(gi), leaf->shape, leaf->dtype));
+          hooked_edge_done(leaf);
           post_hook_edge_done(leaf);
           continue;
         }
@@ -318,6 +340,11 @@ class GraphTask {
   std::unordered_map<const Node*, std::size_t> input_nodes_;
   std::unordered_map<const TensorImpl*, std::size_t> input_leaves_;
   std::vector<Tensor> results_;
+  struct HookedLeaf {
+    std::size_t edges = 0;  // wanted edges into it not yet swept
+    Tensor sum;
+  };
+  std::unordered_map<const TensorImpl*, HookedLeaf> hooked_;
   std::vector<bool> reached_;
   std::vector<std::shared_ptr<Node>> keep_;  // the roots' nodes, alive during the sweep
   std::vector<Node*> order_;
@@ -384,7 +411,7 @@ void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& gra
 
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
                          const std::vector<Tensor>& grad_outputs, bool retain_graph, bool create_graph, bool allow_unused) {
-  if (inputs.empty()) throw ValueError("grad: requires non-empty inputs (the tensors to differentiate with respect to)");
+  if (inputs.empty()) throw ValueError("grad requires non-empty inputs (the tensors to differentiate with respect to)");
   const std::vector<Tensor> grads = make_root_grads("grad", outputs, grad_outputs);
   GraphTask task(retain_graph, create_graph);
   task.capture(inputs);

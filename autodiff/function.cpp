@@ -109,6 +109,8 @@ struct FunctionNode final : Node {
     for (const auto& g : grads) grads_have_history = grads_have_history || (g.defined() && g.requires_grad());
     std::vector<Tensor> result = backward(ctx.get(), std::move(grads));
     const bool raw = raw_view_count() != views_before;
+    // Extra undefined gradients past the last argument are ignored, as LibTorch does.
+    while (result.size() > edge_of_arg.size() && !result.back().defined()) result.pop_back();
     if (result.size() != edge_of_arg.size())
       throw AutogradError(fmt::format("backward: the custom function '{}' returned {} gradients, expected {} (one per "
                                       "forward argument, undefined for those that are not tensors)",
@@ -180,6 +182,13 @@ bool AutogradContext::needs_input_grad(std::size_t index) const {
   return e >= 0 && node_->next[static_cast<std::size_t>(e)].wanted;
 }
 
+bool AutogradContext::needs_input_grad(std::initializer_list<IndexRange> ranges) const {
+  for (const auto& [begin, end] : ranges)
+    for (std::size_t i = begin; i < end; ++i)
+      if (needs_input_grad(i)) return true;
+  return false;
+}
+
 // ----- recording -----
 
 namespace {
@@ -217,7 +226,7 @@ Tensor record_function(const std::shared_ptr<AutogradContext>& ctx, const char* 
   record = record && any;
   if (dirty) {
     if (out.is_leaf() && out.requires_grad() && GradMode::is_enabled())
-      throw AutogradError(fmt::format("{}: a leaf tensor that requires grad was modified in place (mark_dirty); "
+      throw AutogradError(fmt::format("{}: a leaf Variable that requires grad was modified in place (mark_dirty); "
                                       "modify a clone, or run under NoGradGuard",
                                       name));
     out.bump_version(name);
@@ -247,17 +256,29 @@ variable_list record_function_outputs(const std::shared_ptr<AutogradContext>& ct
   if (outs.empty()) throw ValueError(fmt::format("{}: forward returned an empty variable_list", name));
   for (std::size_t k = 0; k < outs.size(); ++k)
     if (!outs[k].defined()) throw ValueError(fmt::format("{}: forward returned an undefined tensor as output {}", name, k));
-  if (!ctx->dirty_.empty())
-    throw ValueError(fmt::format("{}: mark_dirty is supported for a forward that returns one tensor, this one returned {}",
-                                 name, outs.size()));
+  // Tensors marked dirty must be arguments that forward returns; they keep their handle and take
+  // this function's history (the first time they are returned).
+  for (const auto& d : ctx->dirty_) {
+    if (!holds(args, d))
+      throw ValueError(fmt::format("{}: mark_dirty: a tensor it marked is not one of forward's arguments", name));
+    if (!holds(outs, d))
+      throw ValueError(fmt::format("{}: mark_dirty was called, but forward did not return the tensor it marked", name));
+    if (d.is_leaf() && d.requires_grad() && GradMode::is_enabled())
+      throw AutogradError(fmt::format("{}: a leaf Variable that requires grad was modified in place (mark_dirty); "
+                                      "modify a clone, or run under NoGradGuard",
+                                      name));
+  }
   std::vector<bool> differentiable;
   for (std::size_t k = 0; k < outs.size(); ++k) {
     differentiable.push_back(outs[k].is_floating_point() && !holds(ctx->non_differentiable_, outs[k]));
     // An argument returned unchanged, or a tensor returned twice, becomes a handle of its own.
-    bool repeated = holds(args, outs[k]);
-    for (std::size_t j = 0; j < k; ++j) repeated = repeated || outs[j].impl() == outs[k].impl();
-    if (repeated) outs[k] = outs[k].detach();
+    bool earlier = false;
+    for (std::size_t j = 0; j < k; ++j) earlier = earlier || outs[j].impl() == outs[k].impl();
+    const bool dirty = holds(ctx->dirty_, outs[k]);
+    if (dirty && !earlier) outs[k].bump_version(name);
+    if (earlier || (!dirty && holds(args, outs[k]))) outs[k] = outs[k].detach();
   }
+  ctx->dirty_.clear();
   bool record = GradMode::is_enabled();
   bool any = false;
   for (const bool r : ctx->input_requires_grad_) any = any || r;

@@ -22,7 +22,9 @@
 // it again raises an AutogradError naming the function, where PyTorch would silently give zeros.
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <typeinfo>
@@ -34,9 +36,17 @@
 #include "autodiff/grad_mode.h"
 #include "tensor/tensor.h"
 
+namespace xg {
+// LibTorch's at::TensorList: a view of tensors (a std::vector<Tensor> converts to it). A forward
+// argument of this type counts as one argument per tensor (backward returns a gradient for each).
+using TensorList = std::span<const Tensor>;
+}  // namespace xg
+
 namespace xg::autograd {
 
 using variable_list = std::vector<Tensor>;
+// Half-open ranges of tensor-argument positions, for needs_input_grad({...}) as LibTorch.
+using IndexRange = std::pair<std::size_t, std::size_t>;
 
 // A value kept in ctx->saved_data (LibTorch's IValue, for the types a custom function needs).
 class SavedValue {
@@ -83,6 +93,8 @@ class AutogradContext {
   // Whether the gradient of the index-th *tensor* argument of forward is wanted (as LibTorch,
   // arguments that are not tensors are not counted: for forward(ctx, 2.0, x), x is 0).
   bool needs_input_grad(std::size_t index) const;
+  // Whether any tensor argument in these ranges needs its gradient.
+  bool needs_input_grad(std::initializer_list<IndexRange> ranges) const;
 
  private:
   template <class T> friend struct Function;
@@ -113,9 +125,22 @@ std::string demangle(const char* mangled);
 
 namespace detail {
 template <class A> inline constexpr bool is_tensor_arg = std::is_convertible_v<const std::decay_t<A>&, const Tensor&>;
-template <class A> Tensor tensor_or_none(const A& a) {
-  if constexpr (is_tensor_arg<A>) return a;
-  else return Tensor{};
+template <class A>
+inline constexpr bool is_tensor_list_arg = !is_tensor_arg<A> && std::is_convertible_v<const std::decay_t<A>&, TensorList>;
+// One entry per forward argument, a tensor list giving one per tensor; undefined for non-tensors.
+template <class A> void collect_arg(const A& a, std::vector<Tensor>& tensors, std::vector<bool>& is_tensor) {
+  if constexpr (is_tensor_arg<A>) {
+    tensors.push_back(a);
+    is_tensor.push_back(true);
+  } else if constexpr (is_tensor_list_arg<A>) {
+    for (const Tensor& t : TensorList(a)) {
+      tensors.push_back(t);
+      is_tensor.push_back(true);
+    }
+  } else {
+    tensors.emplace_back();
+    is_tensor.push_back(false);
+  }
 }
 }  // namespace detail
 
@@ -123,10 +148,11 @@ template <class T> struct Function {
   template <class... Args> static auto apply(Args&&... args) {
     static const std::string name = demangle(typeid(T).name());
     auto ctx = std::make_shared<AutogradContext>();
-    std::vector<Tensor> tensors{detail::tensor_or_none(args)...};
+    std::vector<Tensor> tensors;
+    std::vector<bool> is_tensor;
+    (detail::collect_arg(args, tensors, is_tensor), ...);
     for (const auto& t : tensors) ctx->input_requires_grad_.push_back(t.defined() && t.requires_grad());
-    const bool is_tensor[] = {detail::is_tensor_arg<Args>..., false};
-    for (std::size_t i = 0; i < sizeof...(Args); ++i)
+    for (std::size_t i = 0; i < tensors.size(); ++i)
       if (is_tensor[i]) ctx->tensor_args_.push_back(i);
     using Out = std::decay_t<decltype(T::forward(ctx.get(), std::forward<Args>(args)...))>;
     static_assert(std::is_same_v<Out, variable_list> || std::is_convertible_v<Out, Tensor>,

@@ -35,7 +35,9 @@ class AutoGradMode {
 // that produced one, with the user's call site where that op was recorded.
 class DetectAnomalyGuard {
  public:
-  DetectAnomalyGuard();
+  // check_nan = false turns the checks off in its scope (LibTorch's spelling; xgrad records call
+  // sites always, so there is nothing else to turn on).
+  explicit DetectAnomalyGuard(bool check_nan = true);
   ~DetectAnomalyGuard();
   DetectAnomalyGuard(const DetectAnomalyGuard&) = delete;
   DetectAnomalyGuard& operator=(const DetectAnomalyGuard&) = delete;
@@ -44,5 +46,9 @@ class DetectAnomalyGuard {
  private:
   bool prev_;
 };
+
+namespace autograd {
+using xg::DetectAnomalyGuard;  // torch::autograd::DetectAnomalyGuard
+}  // namespace autograd
 
 }  // namespace xg

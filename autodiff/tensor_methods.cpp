@@ -66,9 +66,18 @@ autograd::GradFn Tensor::grad_fn() const { return autograd::GradFn(impl_ ? impl_
 
 std::string Tensor::grad_fn_name() const { return impl_ && impl_->grad_fn ? impl_->grad_fn->name : ""; }
 
-void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_graph, const std::vector<Tensor>& inputs) const {
+void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_graph,
+                      const std::optional<std::vector<Tensor>>& inputs) const {
+  if (inputs && inputs->empty())
+    throw ValueError("backward: the inputs argument cannot be empty (leave it out to accumulate into every leaf)");
   autograd::backward({*this}, gradient.defined() ? std::vector<Tensor>{gradient} : std::vector<Tensor>{}, retain_graph,
-                     create_graph, inputs);
+                     create_graph, inputs ? *inputs : std::vector<Tensor>{});
+}
+
+void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_graph,
+                      std::initializer_list<Tensor> inputs) const {
+  backward(gradient, retain_graph, create_graph,
+           inputs.size() == 0 ? std::nullopt : std::optional<std::vector<Tensor>>(std::vector<Tensor>(inputs)));
 }
 
 Tensor& Tensor::detach_() {
@@ -215,6 +224,13 @@ Tensor Tensor::all() const { return xg::all(*this); }
 Tensor Tensor::all(I d, bool keepdim) const { return xg::all(*this, d, keepdim); }
 bool Tensor::allclose(const Tensor& o, double rtol, double atol) const { return xg::allclose(*this, o, rtol, atol); }
 bool Tensor::equal(const Tensor& o) const { return xg::equal(*this, o); }
+bool Tensor::is_nonzero() const {
+  autograd::check_defined("is_nonzero", *this);
+  if (numel() != 1)
+    throw ValueError(fmt::format("is_nonzero: a tensor with {} elements (shape {}) has no single truth value", numel(),
+                                 to_string(shape())));
+  return item<double>() != 0.0;
+}
 Tensor Tensor::masked_fill(const Tensor& m, double v, L loc) const { return xg::masked_fill(*this, m, v, loc); }
 Tensor Tensor::masked_fill(const Tensor& m, const Tensor& v, L loc) const { return xg::masked_fill(*this, m, v, loc); }
 Tensor Tensor::masked_select(const Tensor& m, L loc) const { return xg::masked_select(*this, m, loc); }

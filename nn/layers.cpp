@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <typeinfo>
 
 #include "autodiff/grad_mode.h"
 #include "nn/init.h"
@@ -30,6 +31,16 @@ std::size_t SequentialImpl::checked(std::size_t i) const {
   return i;
 }
 Module& SequentialImpl::operator[](std::size_t i) const { return *layers_[checked(i)]; }
+
+std::shared_ptr<Module> SequentialImpl::clone() const {
+  // A subclass (struct NetImpl : SequentialImpl) builds its children in its constructor: build it again.
+  if (typeid(*this) != typeid(SequentialImpl)) return Module::clone();
+  auto copy = std::make_shared<SequentialImpl>();
+  const NamedModules children = named_children();
+  for (std::size_t i = 0; i < children.size(); ++i) copy->push_back(children[i].first, layers_[i]->clone());
+  copy_state_into(*copy);
+  return copy;
+}
 
 Tensor LinearImpl::forward(const Tensor& x) {
   if (x.defined() && x.dtype() != weight.dtype())

@@ -2,8 +2,10 @@
 // Layers: each is a few lines of autodiff ops around its parameters. As in LibTorch, XxxImpl is
 // the module and Xxx its holder (nn/module_holder.h); options have chained setters:
 //   nn::Linear fc(nn::LinearOptions(784, 64).bias(false));  nn::Dropout drop(0.2);
+#include <initializer_list>
 #include <memory>
 #include <optional>
+#include <string>
 #include <functional>
 #include <type_traits>
 
@@ -221,9 +223,31 @@ concept OneTensorModule = std::derived_from<M, Module> && requires(M& m, const T
   { m.forward(x) } -> std::convertible_to<Tensor>;
 };
 
+// One named entry of Sequential({{"fc1", nn::Linear(2, 3)}, {"act", nn::Functional(xg::relu)}}),
+// as LibTorch's NamedAnyModule: a name and a holder or shared_ptr of a one-tensor module.
+class NamedAnyModule {
+ public:
+  template <OneTensorModule M>
+  NamedAnyModule(std::string name, const ModuleHolder<M>& m) : name_(std::move(name)), module_(m.ptr()) {}
+  template <OneTensorModule M>
+  NamedAnyModule(std::string name, std::shared_ptr<M> m) : name_(std::move(name)), module_(std::move(m)) {
+    if (module_) detail::bind_forward(static_cast<M&>(*module_));
+  }
+  const std::string& name() const noexcept { return name_; }
+  const std::shared_ptr<Module>& ptr() const noexcept { return module_; }
+
+ private:
+  std::string name_;
+  std::shared_ptr<Module> module_;
+};
+
 class SequentialImpl : public Module {
  public:
   SequentialImpl() = default;
+  // Children with names of their own (state_dict keys "fc1.weight"); ValueError for a repeated name.
+  explicit SequentialImpl(std::initializer_list<NamedAnyModule> named) {
+    for (const auto& m : named) push_back(m.name(), m.ptr());
+  }
   template <class First, class... Rest>
     requires(!std::is_base_of_v<SequentialImpl, std::remove_cvref_t<First>>)
   explicit SequentialImpl(First&& first, Rest&&... rest) {
@@ -252,6 +276,9 @@ class SequentialImpl : public Module {
   }
   Tensor forward(const Tensor& x) override;
   std::string type_name() const override { return "Sequential"; }
+  // Clones each child under its name (a child that cannot be cloned is a ValueError); a subclass
+  // is built again as any module (Module::clone).
+  std::shared_ptr<Module> clone() const override;
   std::size_t size() const { return layers_.size(); }
   bool is_empty() const { return layers_.empty(); }
   Module& operator[](std::size_t i) const;  // IndexError past the end
@@ -267,6 +294,12 @@ class SequentialImpl : public Module {
   std::size_t checked(std::size_t i) const;
   std::vector<std::shared_ptr<Module>> layers_;
 };
-XG_MODULE(Sequential);
+// The holder, with LibTorch's Sequential({{"name", module}, ...}) besides XG_MODULE's constructors.
+class Sequential : public ModuleHolder<SequentialImpl> {
+ public:
+  using ModuleHolder<SequentialImpl>::ModuleHolder;
+  Sequential() = default;
+  Sequential(std::initializer_list<NamedAnyModule> named) : ModuleHolder(std::make_shared<SequentialImpl>(named)) {}
+};
 
 }  // namespace xg::nn

@@ -169,6 +169,50 @@ Tensor Module::parameter(const std::string& dotted) const {
   throw ValueError(fmt::format("{}: no parameter named '{}'", type_name(), dotted));
 }
 
+std::shared_ptr<Module> Module::clone() const {
+  if (!factory_)
+    throw ValueError(fmt::format("clone: this {} was not constructed through a module holder with copyable arguments "
+                                 "(nn::Linear(2, 3), or Net(...) for XG_MODULE(Net)), so it cannot be built again",
+                                 type_name()));
+  std::shared_ptr<Module> copy = factory_();
+  copy_state_into(*copy);
+  return copy;
+}
+
+void Module::copy_state_into(Module& copy) const {
+  auto& self = const_cast<Module&>(*this);  // named_modules() hands out mutable pointers; nothing is changed here
+  const NamedModules mine = self.named_modules(), theirs = copy.named_modules();
+  const NamedTensors my_params = named_parameters(), my_buffers = named_buffers();
+  const NamedTensors their_params = copy.named_parameters(), their_buffers = copy.named_buffers();
+  // Check everything before changing anything.
+  auto same_names = [](const auto& a, const auto& b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](const auto& x, const auto& y) { return x.first == y.first; });
+  };
+  if (!same_names(mine, theirs) || !same_names(my_params, their_params) || !same_names(my_buffers, their_buffers))
+    throw ValueError(fmt::format("clone: the {} built again has other submodules, parameters or buffers than the original "
+                                 "({} parameters and {} buffers against {} and {})",
+                                 type_name(), their_params.size(), their_buffers.size(), my_params.size(), my_buffers.size()));
+  for (const auto* list : {&their_params, &their_buffers})
+    for (const auto& [name, t] : *list)
+      for (const auto* originals : {&my_params, &my_buffers})
+        for (const auto& [n, o] : *originals)
+          if (t.is_same(o))
+            throw ValueError(fmt::format("clone: '{}' of the {} built again is the original's tensor '{}' itself (the module "
+                                         "was built from a tensor argument), so it cannot be copied apart",
+                                         name, type_name(), n));
+  const NoGradGuard no_grad;
+  for (std::size_t i = 0; i < my_params.size(); ++i) {
+    Tensor t = their_params[i].second;
+    t.set_data(my_params[i].second.detach().clone());
+    t.requires_grad_(my_params[i].second.requires_grad());
+  }
+  for (std::size_t i = 0; i < my_buffers.size(); ++i) {
+    Tensor t = their_buffers[i].second;
+    t.set_data(my_buffers[i].second.detach().clone());
+  }
+  for (std::size_t i = 0; i < mine.size(); ++i) theirs[i].second->training_ = mine[i].second->training_;
+}
+
 void Module::train(bool on) {
   training_ = on;
   for (auto& c : children_) c.module->train(on);

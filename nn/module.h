@@ -133,7 +133,20 @@ class Module {
 
   std::int64_t num_parameters(bool trainable_only = false) const;
 
+  // A deep copy, as LibTorch's clone(): the module is built again the way its holder built it
+  // (nn::Linear(2, 3), Net(args) of XG_MODULE(Net)), then parameters and buffers (values, dtype,
+  // requires_grad) and training modes are copied in, not shared. Hooks and gradients are not
+  // copied. ValueError for a module built otherwise (a plain member, make_shared): it cannot be
+  // built again. Sequential clones its children.
+  virtual std::shared_ptr<Module> clone() const;
+
+ protected:
+  // Copies parameters, buffers and training modes into `copy`, which must have the same names.
+  void copy_state_into(Module& copy) const;
+
  private:
+  template <class C> friend class ModuleHolder;
+  std::function<std::shared_ptr<Module>()> factory_;  // set by the holder that constructed this module
   template <class M> friend void detail::bind_forward(M& m);
   void add_child(const std::string& name, Module* child, std::shared_ptr<Module> owned);
   void check_new_name(const std::string& name) const;

@@ -9,6 +9,7 @@
 // Calling a holder calls its module's own forward with the arguments given, so a forward that is
 // not virtual (forward(Tensor) by value, or with several inputs) works as in LibTorch; with one
 // tensor in and one out, the module's hooks run around it.
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <type_traits>
@@ -31,6 +32,7 @@ class ModuleHolder {
     static_assert(std::is_default_constructible_v<Contained>,
                   "this module has no default constructor: give its arguments, or write `= nullptr` for an empty holder");
     detail::bind_forward(*impl_);
+    impl_->factory_ = [] { return std::shared_ptr<Module>(std::make_shared<Contained>()); };
   }
   ModuleHolder(std::nullptr_t) {}
   ModuleHolder(std::shared_ptr<Contained> module) : impl_(std::move(module)) {
@@ -42,8 +44,17 @@ class ModuleHolder {
                (std::is_same_v<std::remove_cvref_t<Head>, std::nullptr_t> || is_holder_v<Head> ||
                 std::is_convertible_v<Head, std::shared_ptr<Contained>>)))
   explicit ModuleHolder(Head&& head, Tail&&... tail)
-      : impl_(std::make_shared<Contained>(std::forward<Head>(head), std::forward<Tail>(tail)...)) {
+  {
+    // clone() builds the module again from copies of the same arguments (taken before they are forwarded).
+    std::function<std::shared_ptr<Module>()> factory;
+    if constexpr (std::is_constructible_v<Contained, const std::decay_t<Head>&, const std::decay_t<Tail>&...> &&
+                  std::is_copy_constructible_v<std::decay_t<Head>> && (std::is_copy_constructible_v<std::decay_t<Tail>> && ...))
+      factory = [h = std::decay_t<Head>(head), ... t = std::decay_t<Tail>(tail)] {
+        return std::shared_ptr<Module>(std::make_shared<Contained>(h, t...));
+      };
+    impl_ = std::make_shared<Contained>(std::forward<Head>(head), std::forward<Tail>(tail)...);
     detail::bind_forward(*impl_);
+    impl_->factory_ = std::move(factory);
   }
 
   Contained* operator->() const { return &**this; }

@@ -99,6 +99,8 @@ class Tensor {
   Tensor clone(XG_HERE) const;
   Tensor detach() const;  // shares storage, no autograd history
   Tensor& detach_();      // this tensor leaves the graph: no history, no longer requires grad
+  // LibTorch's tensor_data(): the same storage without autograd history (as detach()).
+  Tensor tensor_data() const { return detach(); }
   Tensor to(DType d, XG_HERE) const;  // differentiable between float dtypes
   // ValueError for a CUDA device; the CPU returns the tensor itself (or copy).
   Tensor to(Device d, bool non_blocking = false, bool copy = false) const;
@@ -113,6 +115,7 @@ class Tensor {
   // ----- autograd -----
   bool requires_grad() const;
   Tensor& requires_grad_(bool r = true);
+  Tensor& set_requires_grad(bool r) { return requires_grad_(r); }  // LibTorch's other spelling
   bool is_leaf() const;
   Tensor grad() const;  // undefined tensor when there is none
   // The tensor's .grad() slot itself, to assign or modify (LibTorch's mutable_grad).
@@ -123,9 +126,12 @@ class Tensor {
   autograd::GradFn grad_fn() const;  // empty for a leaf; grad_fn()->name() as LibTorch
   std::string grad_fn_name() const;  // "" when not recorded
   // With `inputs`, gradients accumulate only into those tensors' .grad() (leaves or not), as
-  // LibTorch's backward(inputs=...); the rest of the graph is pruned.
+  // LibTorch's backward(inputs=...); the rest of the graph is pruned. An empty list given
+  // explicitly is a ValueError, as LibTorch.
   void backward(const Tensor& gradient = {}, bool retain_graph = false, bool create_graph = false,
-                const std::vector<Tensor>& inputs = {}) const;
+                const std::optional<std::vector<Tensor>>& inputs = std::nullopt) const;
+  // backward(g, r, c, {x, z}); `{}` means none given, as LibTorch's nullopt.
+  void backward(const Tensor& gradient, bool retain_graph, bool create_graph, std::initializer_list<Tensor> inputs) const;
   // Hook called with the gradient w.r.t. this tensor; may return a replacement (or undefined
   // to keep it). Returns a handle for remove_hook.
   std::int64_t register_hook(Hook hook);
@@ -258,6 +264,8 @@ class Tensor {
   Tensor all(std::int64_t dim, bool keepdim = false) const;
   bool allclose(const Tensor& other, double rtol = 1e-5, double atol = 1e-8) const;
   bool equal(const Tensor& other) const;
+  // The truth of a one-element tensor (LibTorch's is_nonzero); ValueError for other sizes.
+  bool is_nonzero() const;
   // mask: kBool, broadcast to this tensor's shape; value may be a 0-d tensor (differentiable).
   Tensor masked_fill(const Tensor& mask, double value, XG_HERE) const;
   Tensor masked_fill(const Tensor& mask, const Tensor& value, XG_HERE) const;

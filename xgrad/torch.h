@@ -4,5 +4,6 @@
 #include "xgrad.h"
 
 namespace torch = xg;
+namespace at = xg;  // LibTorch code also spells tensors and guards at::Tensor, at::NoGradGuard
 
 #define TORCH_MODULE XG_MODULE

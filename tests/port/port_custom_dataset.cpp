@@ -165,6 +165,21 @@ int main() {
   } catch (const torch::ValueError&) {
   }
 
+  // Without Stack a batch is a std::vector of examples, as LibTorch's.
+  {
+    auto unstacked = torch::data::make_data_loader<torch::data::samplers::SequentialSampler>(
+        CustomDataset(test_data), torch::data::DataLoaderOptions().batch_size(25));
+    std::vector<std::size_t> sizes;
+    int64_t first_label = -1;
+    for (auto& batch : *unstacked) {
+      sizes.push_back(batch.size());
+      if (first_label < 0) first_label = batch[0].target.item<int64_t>();
+      for (auto& example : batch) check(example.data.sizes() == std::vector<int64_t>{3, kSide, kSide}, "an unstacked example's shape");
+    }
+    check(sizes == std::vector<std::size_t>{25, 25, 10}, "60 examples in batches of 25: 25, 25, 10");
+    check(first_label == test_data[0].label, "the sequential sampler starts at example 0");
+  }
+
   if (failures) return 1;
   std::printf("port_custom_dataset: passed\n");
   return 0;

@@ -227,6 +227,34 @@ int main() {
   os << nobias;
   check(os.str() == "Linear(in_features=4, out_features=3, bias=false)", "a holder prints its module");
 
+  // ----- Sequential of named modules, and clone() -----
+  {
+    torch::nn::Sequential named({{"fc1", torch::nn::Linear(2, 2)}, {"act", torch::nn::Functional(torch::relu)}});
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : named->named_parameters()) keys.push_back(key);
+    check(keys == std::vector<std::string>{"fc1.weight", "fc1.bias"}, "named Sequential: state_dict keys fc1.weight, fc1.bias");
+    {
+      torch::NoGradGuard no_grad;
+      named->at<torch::nn::Linear>(0).weight.copy_(torch::tensor({{1.0, 0.0}, {0.0, -1.0}}));
+      named->at<torch::nn::Linear>(0).bias.zero_();
+    }
+    // relu([x0, -x1]) at (2, 3) is (2, 0).
+    check(close(named->forward(torch::tensor({{2.0, 3.0}})), {2.0, 0.0}), "named Sequential forward");
+
+    Net net(3, 4, 2);
+    auto copy = std::dynamic_pointer_cast<NetImpl>(net->clone());
+    const auto x = torch::tensor({{1.0, -2.0, 0.5}});
+    check(copy && torch::equal(copy->forward(x), net->forward(x)), "a clone computes what the original does");
+    {
+      torch::NoGradGuard no_grad;
+      copy->fc1->weight.fill_(0.0);
+    }
+    check(!torch::equal(net->fc1->weight, copy->fc1->weight), "a clone's parameters are its own");
+    auto seq_copy = std::dynamic_pointer_cast<torch::nn::SequentialImpl>(named->clone());
+    check(seq_copy && torch::equal(seq_copy->forward(torch::tensor({{2.0, 3.0}})), named->forward(torch::tensor({{2.0, 3.0}}))),
+          "a named Sequential clones with its names and values");
+  }
+
   if (failures) return 1;
   std::printf("port_modules: all checks passed\n");
   return 0;

@@ -23,6 +23,21 @@ OPTIMIZERS = [
     ("adam_amsgrad_wd", lambda p: torch.optim.Adam(p, lr=1.0, weight_decay=1e-6, amsgrad=True)),
     ("adagrad_lr_decay", lambda p: torch.optim.Adagrad(p, lr=1.0, weight_decay=1e-6, lr_decay=1e-3)),
     ("rmsprop_centered_momentum", lambda p: torch.optim.RMSprop(p, lr=0.1, weight_decay=1e-6, centered=True, momentum=0.9)),
+    # The rest of LibTorch's ProducesPyTorchValues configurations.
+    ("sgd_wd", lambda p: torch.optim.SGD(p, lr=0.1, weight_decay=1e-2)),
+    ("adam_wd", lambda p: torch.optim.Adam(p, lr=1.0, weight_decay=1e-2)),
+    ("adamw", lambda p: torch.optim.AdamW(p, lr=1.0)),
+    ("adamw_no_wd", lambda p: torch.optim.AdamW(p, lr=1.0, weight_decay=0)),
+    ("adamw_amsgrad", lambda p: torch.optim.AdamW(p, lr=1.0, amsgrad=True)),
+    ("adagrad", lambda p: torch.optim.Adagrad(p, lr=1.0)),
+    ("adagrad_wd", lambda p: torch.optim.Adagrad(p, lr=1.0, weight_decay=1e-2)),
+    ("rmsprop", lambda p: torch.optim.RMSprop(p, lr=0.1)),
+    ("rmsprop_wd", lambda p: torch.optim.RMSprop(p, lr=0.1, weight_decay=1e-2)),
+    ("rmsprop_wd_centered", lambda p: torch.optim.RMSprop(p, lr=0.1, weight_decay=1e-6, centered=True)),
+    # LBFGS's closure returns a constant as in LibTorch's test; the gradients are those of the
+    # backward before step().
+    ("lbfgs", lambda p: torch.optim.LBFGS(p, lr=1.0)),
+    ("lbfgs_strong_wolfe", lambda p: torch.optim.LBFGS(p, lr=1.0, line_search_fn="strong_wolfe")),
 ]
 
 for name, make in OPTIMIZERS:
@@ -38,7 +53,10 @@ for name, make in OPTIMIZERS:
     for i in range(SAMPLES[-1] + 1):
         opt.zero_grad()
         model(x).sum().backward()
-        opt.step()
+        if name.startswith("lbfgs"):
+            opt.step(lambda: torch.tensor(10.0))
+        else:
+            opt.step()
         if i in SAMPLES:
             flat = torch.cat([p.detach().flatten() for p in model.parameters()])
             rows.append("{" + ", ".join(repr(float(v)) for v in flat) + "}")
