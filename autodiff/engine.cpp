@@ -385,10 +385,32 @@ std::vector<Tensor> make_root_grads(const char* op, const std::vector<Tensor>& o
   return grads;
 }
 
+// A backward started inside a backward (a custom Function's backward or a hook calling it) nests
+// on the C++ stack; past this depth it raises instead of overflowing the stack. LibTorch moves
+// deep reentrant backwards to fresh threads instead; 512 levels fit the main thread's 8 MB even
+// in a sanitizer build.
+constexpr int kMaxReentrantDepth = 512;
+thread_local int reentrant_depth = 0;
+
+class ReentrantDepth {
+ public:
+  explicit ReentrantDepth(const char* op) {
+    if (reentrant_depth >= kMaxReentrantDepth)
+      throw AutogradError(fmt::format("{}: backward called inside backward more than {} levels deep (a custom Function's "
+                                      "backward or a hook that starts another backward, recursively); deeper nesting would "
+                                      "overflow the C++ stack", op, kMaxReentrantDepth));
+    ++reentrant_depth;
+  }
+  ~ReentrantDepth() { --reentrant_depth; }
+  ReentrantDepth(const ReentrantDepth&) = delete;
+  ReentrantDepth& operator=(const ReentrantDepth&) = delete;
+};
+
 }  // namespace
 
 void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs, bool retain_graph, bool create_graph,
               const std::vector<Tensor>& inputs) {
+  const ReentrantDepth depth("backward");
   const std::vector<Tensor> grads = make_root_grads("backward", outputs, grad_outputs);
   AutoGradMode mode(create_graph);
   if (inputs.empty()) {
@@ -412,6 +434,7 @@ void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& gra
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
                          const std::vector<Tensor>& grad_outputs, bool retain_graph, bool create_graph, bool allow_unused) {
   if (inputs.empty()) throw ValueError("grad requires non-empty inputs (the tensors to differentiate with respect to)");
+  const ReentrantDepth depth("grad");
   const std::vector<Tensor> grads = make_root_grads("grad", outputs, grad_outputs);
   GraphTask task(retain_graph, create_graph);
   task.capture(inputs);
