@@ -387,9 +387,9 @@ std::vector<Tensor> make_root_grads(const char* op, const std::vector<Tensor>& o
 
 // A backward started inside a backward (a custom Function's backward or a hook calling it) nests
 // on the C++ stack; past this depth it raises instead of overflowing the stack. LibTorch moves
-// deep reentrant backwards to fresh threads instead; 512 levels fit the main thread's 8 MB even
-// in a sanitizer build.
-constexpr int kMaxReentrantDepth = 512;
+// deep reentrant backwards to fresh threads instead; 256 levels fit the main thread's 8 MB with room
+// to spare, sanitizer builds included.
+constexpr int kMaxReentrantDepth = 256;
 thread_local int reentrant_depth = 0;
 
 class ReentrantDepth {
